@@ -1,0 +1,78 @@
+"""The weekly WRES flow: ingest → validate → build the warehouse → publish.
+
+Deployed by ``prefect.yaml`` (Mondays 07:00 Europe/London) or served by ``wres serve``.
+Tasks are thin wrappers around plain library functions; retries only around I/O.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from wres.config import Settings, load_settings
+from wres.pipeline import IngestResult, ingest, new_run_id, now_utc
+from wres.publish import publish
+from wres.state import StateStore
+from wres.warehouse import build_warehouse
+
+
+@task(name="ingest and validate the inbox", cache_policy=NO_CACHE)
+def ingest_task(settings: Settings, run_id: str) -> IngestResult:
+    with StateStore(settings.paths.state) as store:
+        return ingest(store, settings, run_id)
+
+
+@task(name="build the analyst warehouse", cache_policy=NO_CACHE)
+def warehouse_task(settings: Settings, run_id: str, result: IngestResult) -> Path:
+    with StateStore(settings.paths.state) as store:
+        store.finish_run(
+            run_id, now=now_utc(), status="completed", exit_code=result.exit_code,
+            counts={"seen": len(result.outcomes), "loaded": result.count("loaded"),
+                    "rejected": result.count("rejected"), "unchanged": result.count("unchanged")},
+        )
+        logger = get_run_logger()
+        return build_warehouse(store.con, settings, progress=lambda step: logger.info("building %s", step))
+
+
+@task(name="publish the weekly report and tables", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
+def publish_task(settings: Settings, warehouse: Path) -> Path | None:
+    return publish(warehouse, settings)
+
+
+@flow(name="wres-weekly", log_prints=True)
+def weekly(
+    inbox: str | None = None,
+    warehouse: str | None = None,
+    out: str | None = None,
+    state: str | None = None,
+    config: str | None = None,
+) -> int:
+    """One run of the monitor. Returns the exit code: 0 all files passed, 1 a file was rejected."""
+    settings = load_settings(Path(config) if config else None).with_paths(
+        inbox=inbox, warehouse=warehouse, out=out, state=state
+    )
+    return run_with_settings(settings)
+
+
+def run_with_settings(settings: Settings) -> int:
+    logger = get_run_logger()
+    run_id = new_run_id()
+    with StateStore(settings.paths.state) as store:
+        store.start_run(run_id, now_utc())
+    try:
+        result = ingest_task(settings, run_id)
+        path = warehouse_task(settings, run_id, result)
+        logger.info("warehouse published: %s", path)
+        published = publish_task(settings, path)
+        if published:
+            logger.info("publication: %s", published)
+    except BaseException as error:
+        with StateStore(settings.paths.state) as store:
+            store.finish_run(run_id, now=now_utc(), status="failed", exit_code=3, counts={},
+                             message=f"{type(error).__name__}: {error}"[:2000])
+        raise
+    for rejected in result.rejected:
+        logger.error("rejected %s: %s", rejected.name, rejected.message)
+    return result.exit_code

@@ -1,0 +1,155 @@
+"""The ``wres`` command: run the weekly flow, make and run the demo trust, serve the schedule.
+
+Exit codes (CONTRACT section 4): 0 every file passed validation; 1 a file was rejected (the rest
+was still processed and published); 2 a usage or settings error; 3 an unexpected internal error.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+import traceback
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from wres.config import Settings, load_settings
+from wres.errors import ConfigError
+from wres.runtime import configure_prefect_environment, first_prefect_run
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="WRES monitor: workforce race equality indicators for NHS trusts and their maternity services.",
+)
+
+InboxOption = Annotated[Path | None, typer.Option("--inbox", help="Folder of HR and survey extracts.")]
+WarehouseOption = Annotated[Path | None, typer.Option("--warehouse", help="Analyst DuckDB file to publish.")]
+OutOption = Annotated[Path | None, typer.Option("--out", help="Publication folder.")]
+StateOption = Annotated[Path | None, typer.Option("--state", help="The job's own state folder.")]
+ConfigOption = Annotated[Path | None, typer.Option("--config", help="Settings file (default: ./wres.toml).")]
+
+
+def _setup_logging(settings: Settings) -> Path:
+    folder = Path(settings.paths.state) / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    log_file = folder / f"wres-{datetime.now():%Y%m%d-%H%M%S}.log"
+    logger = logging.getLogger("wres")
+    logger.setLevel(logging.INFO)
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+    file_handler = logging.FileHandler(log_file, encoding="utf-8")
+    file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logger.addHandler(file_handler)
+    return log_file
+
+
+def _load(config: Path | None, **paths: Path | None) -> Settings:
+    try:
+        return load_settings(config).with_paths(**paths)
+    except ConfigError as error:
+        typer.echo(f"wres: {error}", err=True)
+        raise typer.Exit(EXIT_USAGE) from error
+
+
+def _run_flow(settings: Settings, config: Path | None) -> int:
+    """Run the weekly flow under Prefect and turn its outcome into the exit code."""
+    log_file = _setup_logging(settings)
+    configure_prefect_environment()
+    if first_prefect_run():
+        typer.echo(
+            "Starting Prefect's temporary local server. On a new machine its first start sets up its "
+            "database, which takes about half a minute; later runs start faster.",
+            err=True,
+        )
+    started = time.perf_counter()
+    try:
+        from flows.weekly import weekly
+
+        code = weekly(
+            inbox=str(settings.paths.inbox), warehouse=str(settings.paths.warehouse),
+            out=str(settings.paths.out), state=str(settings.paths.state),
+            config=str(config) if config else None,
+        )
+    except ConfigError as error:
+        typer.echo(f"wres: {error}", err=True)
+        return EXIT_USAGE
+    except Exception as error:  # noqa: BLE001 - every unexpected failure must end with exit code 3
+        logging.getLogger("wres").error("internal error\n%s", traceback.format_exc())
+        typer.echo(f"wres: internal error: {type(error).__name__}: {error}", err=True)
+        typer.echo(f"wres: the log is at {log_file}", err=True)
+        return EXIT_INTERNAL
+    typer.echo(f"Run finished in {time.perf_counter() - started:.1f} s (log: {log_file})", err=True)
+    return int(code)
+
+
+@app.command()
+def run(
+    inbox: InboxOption = None,
+    warehouse: WarehouseOption = None,
+    out: OutOption = None,
+    state: StateOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """One run of the weekly flow: load new extracts, rebuild the warehouse, publish."""
+    settings = _load(config, inbox=inbox, warehouse=warehouse, out=out, state=state)
+    if not Path(settings.paths.inbox).is_dir():
+        typer.echo(f"wres: the inbox folder {settings.paths.inbox} does not exist (set --inbox or "
+                   "[paths] inbox in wres.toml)", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    raise typer.Exit(_run_flow(settings, config))
+
+
+@app.command()
+def demo(
+    folder: Annotated[Path | None, typer.Option("--folder", help="Where to write the demo extracts.")] = None,
+    staff: Annotated[int, typer.Option(help="Staff in the synthetic trust.")] = 1200,
+    seed: Annotated[int, typer.Option(help="Random seed (the same seed gives the same trust).")] = 20250331,
+    config: ConfigOption = None,
+) -> None:
+    """Make a synthetic trust's extracts in their own folder and run the flow on them."""
+    from wres.synthetic import generate_inbox
+
+    settings = _load(config)
+    demo_inbox = folder or settings.paths.demo_inbox
+    if Path(demo_inbox).resolve() == Path(settings.paths.inbox).resolve():
+        typer.echo("wres: the demo never writes into the real inbox; choose another --folder", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    typer.echo(f"Writing the synthetic trust's extracts to {demo_inbox} ...", err=True)
+    generate_inbox(Path(demo_inbox), trusts=1, staff_per_trust=staff, seed=seed,
+                   progress=lambda message: typer.echo(f"  {message}", err=True))
+    settings = settings.with_paths(inbox=Path(demo_inbox))
+    code = _run_flow(settings, config)
+    typer.echo(f"Warehouse: {Path(settings.paths.warehouse).resolve()}")
+    typer.echo(f"Publication: {(Path(settings.paths.out) / 'latest').resolve()}")
+    raise typer.Exit(code)
+
+
+@app.command()
+def serve(config: ConfigOption = None) -> None:
+    """Serve the weekly schedule (Mondays 07:00 Europe/London) on a host without a work pool."""
+    _load(config)
+    configure_prefect_environment()
+    from prefect.schedules import Cron
+
+    from flows.weekly import weekly
+
+    parameters = {"config": str(config)} if config else {}
+    weekly.serve(name="wres-weekly", schedules=[Cron("0 7 * * 1", timezone="Europe/London")],
+                 parameters=parameters)
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

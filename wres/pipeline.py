@@ -1,0 +1,211 @@
+"""The run, as plain functions the Prefect flow calls: ingest the inbox into the state, build the
+warehouse, publish. No Prefect import here (flows/ orchestrates)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from wres.config import Settings
+from wres.errors import FileRejected
+from wres.inbox import InboxFile, UnrecognisedFile, discover
+from wres.kinds import IDENTIFIER_COLUMNS, KINDS
+from wres.parsing import parse
+from wres.pseudonymise import load_key, pseudonymise_frame
+from wres.reading import read_raw
+from wres.reference import census_reference
+from wres.state import StateStore
+from wres.validation import CheckResult, ValidationContext, ValidationReport, validate
+
+log = logging.getLogger("wres")
+
+# staff files first: the cross-file checks of the event files look at the snapshots
+_KIND_ORDER = ["staff_in_post", "board", "catchment", "reference", "recruitment", "disciplinary",
+               "training", "staff_survey"]
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_run_id() -> str:
+    return now_utc().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+
+
+@dataclass
+class FileOutcome:
+    name: str
+    kind: str | None
+    sha256: str | None
+    outcome: str  # loaded | rejected | unchanged | duplicate | unrecognised
+    rows: int | None = None
+    message: str | None = None
+
+
+@dataclass
+class IngestResult:
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    reports: list[ValidationReport] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.outcome == "rejected"]
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for o in self.outcomes if o.outcome == outcome)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.rejected else 0
+
+
+def _processing_order(files: list[InboxFile]) -> list[InboxFile]:
+    def key(f: InboxFile) -> tuple:
+        stamp = f.path.stat().st_mtime_ns
+        return (_KIND_ORDER.index(f.kind), f.file_date or datetime.min.date(), f.survey_year or 0, stamp, f.name)
+
+    return sorted(files, key=key)
+
+
+def _validation_context(store: StateStore, inbox_file: InboxFile, census: pl.DataFrame) -> ValidationContext:
+    previous: dict[str, int] = {}
+    known: dict[str, set[str]] | None = None
+    if inbox_file.kind == "staff_in_post":
+        rows = store.con.execute(
+            """with dated as (
+                   select r.organisation_code, f.file_date, r.employee_id, f.first_seen_order
+                   from rows_staff_in_post r join files f on f.sha256 = r.file_sha256
+                   where f.status = 'loaded' and f.file_date < ?),
+               newest as (select organisation_code, max(file_date) as file_date from dated group by 1),
+               winner as (select d.organisation_code, d.file_date, max(d.first_seen_order) as o from dated d
+                          join newest n using (organisation_code, file_date) group by all)
+               select d.organisation_code, count(distinct d.employee_id)
+               from dated d join winner w on d.organisation_code = w.organisation_code
+                    and d.file_date = w.file_date and d.first_seen_order = w.o
+               group by 1""",
+            [inbox_file.file_date],
+        ).fetchall()
+        previous = {org: n for org, n in rows}
+    if inbox_file.kind in ("disciplinary", "training"):
+        known = {}
+        for org, employee in store.con.execute(
+            """select distinct r.organisation_code, r.employee_id from rows_staff_in_post r
+               join files f on f.sha256 = r.file_sha256 where f.status = 'loaded'"""
+        ).fetchall():
+            known.setdefault(org, set()).add(employee)
+    return ValidationContext(previous_staff_count=previous, known_employees=known, census=census)
+
+
+def _rejection_report(inbox_file: InboxFile | UnrecognisedFile, kind: str | None,
+                      error: FileRejected) -> ValidationReport:
+    result = CheckResult(
+        check=error.check, column=error.column, severity="critical", passed=False,
+        message=error.message, unexpected_count=0, expectation="structural",
+    )
+    return ValidationReport(file_name=inbox_file.name, kind=kind or "", results=[result], rejected=True)
+
+
+def load_one(store: StateStore, inbox_file: InboxFile, settings: Settings, key: bytes,
+             census: pl.DataFrame, now: datetime) -> tuple[FileOutcome, ValidationReport]:
+    """Read, parse, pseudonymise, validate and (if it passes) store one file."""
+    kind = KINDS[inbox_file.kind]
+    try:
+        raw = read_raw(inbox_file.path, kind, settings, survey_year=inbox_file.survey_year)
+        frame = parse(raw, kind, settings)
+        frame = pseudonymise_frame(frame, IDENTIFIER_COLUMNS, key)
+        context = _validation_context(store, inbox_file, census)
+        report = validate(frame, kind, inbox_file.name, inbox_file.file_date, settings, context)
+    except FileRejected as error:
+        report = _rejection_report(inbox_file, kind.name, error)
+        frame = None
+    if report.rejected or frame is None:
+        message = report.render_failures()
+        store.mark_rejected(inbox_file.sha256, message, now)
+        return FileOutcome(inbox_file.name, kind.name, inbox_file.sha256, "rejected", None, message), report
+    if kind.name == "reference":
+        frame = frame.with_columns(pl.lit(inbox_file.reference_name).alias("reference_name"))
+    rows = store.store_rows(inbox_file.sha256, kind, frame.rename({"__row": "source_row"}), now)
+    return FileOutcome(inbox_file.name, kind.name, inbox_file.sha256, "loaded", rows, None), report
+
+
+def ingest(store: StateStore, settings: Settings, run_id: str) -> IngestResult:
+    """Bring every new or previously rejected inbox file into the state; report everything seen."""
+    inbox = Path(settings.paths.inbox)
+    if not inbox.is_dir():
+        raise FileNotFoundError(f"the inbox {inbox} does not exist")
+    files, unrecognised = discover(inbox)
+    result = IngestResult()
+    key = load_key(settings.pseudonymisation_key_file)
+    census = census_reference()
+    log.info("inbox %s: %d file(s) of known kinds, %d other", inbox, len(files), len(unrecognised))
+    for other in unrecognised:
+        impossible = "date" in other.reason.lower()
+        outcome = FileOutcome(other.name, None, None, "rejected" if impossible else "unrecognised", None,
+                              other.reason)
+        result.outcomes.append(outcome)
+        if impossible:
+            report = _rejection_report(other, None, FileRejected("file_name", f"{other.name}: {other.reason}"))
+            result.reports.append(report)
+            log.error("rejected %s", other.reason if other.name in other.reason else f"{other.name}: {other.reason}")
+        else:
+            log.warning("left alone: %s (%s)", other.name, other.reason)
+    seen_this_run: set[str] = set()
+    ordered = _processing_order(files)
+    for position, inbox_file in enumerate(ordered, start=1):
+        now = now_utc()
+        store.record_sighting(
+            sha256=inbox_file.sha256, name=inbox_file.name, kind=inbox_file.kind,
+            file_date=inbox_file.file_date, survey_year=inbox_file.survey_year,
+            reference_name=inbox_file.reference_name, size=inbox_file.size, now=now,
+        )
+        known = store.known_file(inbox_file.sha256)
+        if inbox_file.sha256 in seen_this_run:
+            result.outcomes.append(FileOutcome(inbox_file.name, inbox_file.kind, inbox_file.sha256, "duplicate",
+                                               None, f"same bytes as {known.name if known else 'another file'}"))
+            log.info("[%d/%d] %s: same bytes as %s, loaded once", position, len(ordered), inbox_file.name,
+                     known.name if known else "another file")
+            continue
+        seen_this_run.add(inbox_file.sha256)
+        if known is not None and known.status == "loaded":
+            result.outcomes.append(FileOutcome(inbox_file.name, inbox_file.kind, inbox_file.sha256, "unchanged",
+                                               known.rows, None))
+            log.info("[%d/%d] %s: already loaded", position, len(ordered), inbox_file.name)
+            continue
+        log.info("[%d/%d] %s: reading (%s, %.1f MB)", position, len(ordered), inbox_file.name,
+                 inbox_file.kind, inbox_file.size / 1e6)
+        outcome, report = load_one(store, inbox_file, settings, key, census, now)
+        result.outcomes.append(outcome)
+        result.reports.append(report)
+        store.record_validation(run_id, _validation_rows(report, inbox_file.sha256, now))
+        if outcome.outcome == "rejected":
+            log.error("REJECTED %s\n%s", inbox_file.name, outcome.message)
+        else:
+            for warning in (r for r in report.results if not r.passed):
+                log.warning("%s", warning.message)
+            log.info("[%d/%d] %s: loaded %d rows", position, len(ordered), inbox_file.name, outcome.rows)
+    for outcome in result.outcomes:
+        store.record_run_file(run_id, name=outcome.name, sha256=outcome.sha256, kind=outcome.kind,
+                              outcome=outcome.outcome, rows=outcome.rows, message=outcome.message)
+    return result
+
+
+def _validation_rows(report: ValidationReport, sha256: str, now: datetime) -> list[tuple]:
+    return [
+        (report.file_name, sha256, report.kind, r.check, r.column, r.severity, r.passed,
+         r.unexpected_count, r.message, r.expectation, now)
+        for r in report.results
+    ]
+
+
+def log_location(settings: Settings) -> Path:
+    return Path(settings.paths.state) / "logs"
+
+
+def environment_summary() -> dict[str, str]:
+    return {"pid": str(os.getpid())}

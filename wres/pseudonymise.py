@@ -1,0 +1,71 @@
+"""Pseudonymise identifiers on ingest with a keyed hash (HMAC-SHA256).
+
+The key comes from the environment variable ``WRES_PSEUDONYMISATION_KEY`` or, when that is unset,
+from a key file created on first use outside the repository (default
+``~/.config/wres/pseudonymisation.key``) with owner-only permissions. The same identifier under
+the same key gives the same pseudonym in every file and every run; without the key a pseudonym
+cannot be turned back into the identifier, and the raw identifier is stored nowhere.
+
+>>> pseudonym("12345678", b"secret")[:16]
+'689fbd53882584ff'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+import polars as pl
+
+from wres.errors import ConfigError
+
+KEY_ENVIRONMENT_VARIABLE = "WRES_PSEUDONYMISATION_KEY"
+
+
+def default_key_file() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "wres" / "pseudonymisation.key"
+
+
+def load_key(key_file: Path | None = None) -> bytes:
+    """The pseudonymisation key: the environment variable, else the key file (made if missing)."""
+    from_env = os.environ.get(KEY_ENVIRONMENT_VARIABLE)
+    if from_env:
+        return from_env.encode("utf-8")
+    path = Path(key_file) if key_file else default_key_file()
+    if path.exists():
+        key = path.read_bytes().strip()
+        if len(key) < 32:
+            raise ConfigError(f"the pseudonymisation key file {path} holds fewer than 32 characters")
+        return key
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = secrets.token_hex(32).encode("ascii")
+    # O_EXCL: two first runs at once must not each write a different key
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes().strip()
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(key + b"\n")
+    return key
+
+
+def pseudonym(identifier: str, key: bytes) -> str:
+    """HMAC-SHA256 of the identifier (whitespace stripped), as 64 hex characters."""
+    return hmac.new(key, identifier.strip().encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def pseudonymise_column(values: pl.Series, key: bytes) -> pl.Series:
+    """Replace every non-null value by its pseudonym, hashing each distinct value once."""
+    distinct = values.drop_nulls().unique()
+    lookup = {value: pseudonym(value, key) for value in distinct.to_list()}
+    return values.replace_strict(lookup, default=None, return_dtype=pl.String)
+
+
+def pseudonymise_frame(frame: pl.DataFrame, columns: frozenset[str] | set[str], key: bytes) -> pl.DataFrame:
+    """Pseudonymise each of ``columns`` present in ``frame``."""
+    present = [c for c in frame.columns if c in columns]
+    return frame.with_columns([pseudonymise_column(frame[c], key).alias(c) for c in present])

@@ -1,0 +1,213 @@
+"""The job's own state: a DuckDB file under the state folder that no analyst opens.
+
+It remembers every file seen (by content hash), the typed and pseudonymised rows of every file
+that passed validation, every validation result and every run. The analyst warehouse is rebuilt
+from it on each run, so the warehouse is always a pure function of the state and the settings.
+
+Each file's rows are stored in one transaction: a crash mid-load leaves no half-loaded file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from wres.kinds import KINDS, Kind
+
+STATE_FILE_NAME = "state.duckdb"
+
+_SQL_TYPES = {"text": "VARCHAR", "boolean": "BOOLEAN", "date": "DATE", "number": "DOUBLE", "answer": "TINYINT"}
+
+# columns stored beside a kind's own columns
+_EXTRA_COLUMNS = {"staff_in_post": {"assignment_order": "INTEGER"}}
+
+
+def rows_table(kind: str) -> str:
+    return f"rows_{kind}"
+
+
+def stored_columns(kind: Kind) -> dict[str, str]:
+    """Column -> SQL type of the rows table of ``kind`` (file_sha256 first)."""
+    columns = {"file_sha256": "VARCHAR", "source_row": "BIGINT"}
+    columns.update({c.name: _SQL_TYPES[c.type] for c in kind.columns})
+    columns.update(_EXTRA_COLUMNS.get(kind.name, {}))
+    return columns
+
+
+_SCHEMA = """
+create sequence if not exists sighting_seq start 1;
+create table if not exists files (
+    sha256 varchar primary key,
+    name varchar not null,
+    kind varchar,
+    file_date date,
+    survey_year integer,
+    reference_name varchar,
+    size_bytes bigint,
+    first_seen timestamp not null,
+    first_seen_order bigint not null,
+    status varchar not null,          -- loaded | rejected
+    rows bigint,
+    loaded_at timestamp,
+    last_checked_at timestamp,
+    last_message varchar
+);
+create table if not exists runs (
+    run_id varchar primary key,
+    started_at timestamp not null,
+    finished_at timestamp,
+    status varchar,
+    exit_code integer,
+    files_seen integer,
+    files_loaded integer,
+    files_rejected integer,
+    files_unchanged integer,
+    message varchar
+);
+create table if not exists run_files (
+    run_id varchar, name varchar, sha256 varchar, kind varchar, outcome varchar, rows bigint,
+    message varchar
+);
+create table if not exists validation_results (
+    run_id varchar, file_name varchar, sha256 varchar, kind varchar, check_name varchar,
+    column_name varchar, severity varchar, passed boolean, unexpected_count bigint,
+    message varchar, expectation varchar, validated_at timestamp
+);
+"""
+
+
+@dataclass(frozen=True)
+class KnownFile:
+    sha256: str
+    name: str
+    kind: str | None
+    status: str
+    rows: int | None
+
+
+class StateStore:
+    """A connection to the state file. Use as a context manager."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.path = self.folder / STATE_FILE_NAME
+        self.con = duckdb.connect(str(self.path))
+        self.con.execute(_SCHEMA)
+        for kind in KINDS.values():
+            cols = ", ".join(f'"{name}" {sql_type}' for name, sql_type in stored_columns(kind).items())
+            self.con.execute(f"create table if not exists {rows_table(kind.name)} ({cols})")
+
+    def __enter__(self) -> StateStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    # files -----------------------------------------------------------------------------------
+    def known_file(self, sha256: str) -> KnownFile | None:
+        row = self.con.execute(
+            "select sha256, name, kind, status, rows from files where sha256 = ?", [sha256]
+        ).fetchone()
+        return KnownFile(*row) if row else None
+
+    def record_sighting(
+        self,
+        *,
+        sha256: str,
+        name: str,
+        kind: str | None,
+        file_date: date | None,
+        survey_year: int | None,
+        reference_name: str | None,
+        size: int,
+        now: datetime,
+    ) -> None:
+        """Remember the first sighting of these bytes (its order decides "newer" between files)."""
+        self.con.execute(
+            """insert into files (sha256, name, kind, file_date, survey_year, reference_name, size_bytes,
+                                  first_seen, first_seen_order, status)
+               select ?, ?, ?, ?, ?, ?, ?, ?, nextval('sighting_seq'), 'rejected'
+               where not exists (select 1 from files where sha256 = ?)""",
+            [sha256, name, kind, file_date, survey_year, reference_name, size, now, sha256],
+        )
+
+    def mark_rejected(self, sha256: str, message: str, now: datetime) -> None:
+        self.con.execute(
+            "update files set status = 'rejected', last_checked_at = ?, last_message = ? where sha256 = ?",
+            [now, message, sha256],
+        )
+
+    def store_rows(self, sha256: str, kind: Kind, frame: pl.DataFrame, now: datetime) -> int:
+        """Store a validated file's rows and mark it loaded, in one transaction."""
+        columns = stored_columns(kind)
+        present = [c for c in columns if c in frame.columns and c != "file_sha256"]
+        selected = frame.select(
+            pl.lit(sha256).alias("file_sha256"), *[pl.col(c) for c in present]
+        )
+        table = rows_table(kind.name)
+        names = ", ".join(f'"{c}"' for c in ["file_sha256", *present])
+        self.con.execute("begin transaction")
+        try:
+            self.con.execute(f"delete from {table} where file_sha256 = ?", [sha256])
+            self.con.register("incoming_rows", selected)
+            self.con.execute(f"insert into {table} ({names}) select {names} from incoming_rows")
+            self.con.unregister("incoming_rows")
+            self.con.execute(
+                """update files set status = 'loaded', rows = ?, loaded_at = ?, last_checked_at = ?,
+                   last_message = null where sha256 = ?""",
+                [frame.height, now, now, sha256],
+            )
+            self.con.execute("commit")
+        except BaseException:
+            self.con.execute("rollback")
+            raise
+        return frame.height
+
+    # runs ------------------------------------------------------------------------------------
+    def start_run(self, run_id: str, now: datetime) -> None:
+        self.con.execute("insert into runs (run_id, started_at, status) values (?, ?, 'running')", [run_id, now])
+
+    def finish_run(self, run_id: str, *, now: datetime, status: str, exit_code: int, counts: dict[str, int],
+                   message: str | None = None) -> None:
+        self.con.execute(
+            """update runs set finished_at = ?, status = ?, exit_code = ?, files_seen = ?, files_loaded = ?,
+               files_rejected = ?, files_unchanged = ?, message = ? where run_id = ?""",
+            [now, status, exit_code, counts.get("seen", 0), counts.get("loaded", 0),
+             counts.get("rejected", 0), counts.get("unchanged", 0), message, run_id],
+        )
+
+    def record_run_file(self, run_id: str, *, name: str, sha256: str | None, kind: str | None, outcome: str,
+                        rows: int | None, message: str | None) -> None:
+        self.con.execute(
+            "insert into run_files values (?, ?, ?, ?, ?, ?, ?)",
+            [run_id, name, sha256, kind, outcome, rows, message],
+        )
+
+    def record_validation(self, run_id: str, rows: Iterable[tuple]) -> None:
+        """Rows of (file_name, sha256, kind, check, column, severity, passed, unexpected_count,
+        message, expectation, validated_at)."""
+        rows = list(rows)
+        if rows:
+            self.con.executemany(
+                "insert into validation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(run_id, *row) for row in rows],
+            )
+
+    # reads for validation context ------------------------------------------------------------
+    def loaded_rows(self, kind: str, columns: list[str] | None = None) -> pl.DataFrame:
+        """The rows of every loaded file of ``kind`` with the file's metadata for "newest" rules."""
+        cols = "r.*" if columns is None else ", ".join(f'r."{c}"' for c in columns)
+        return self.con.sql(
+            f"""select {cols}, f.file_date, f.survey_year, f.reference_name, f.first_seen_order
+                from {rows_table(kind)} r join files f on f.sha256 = r.file_sha256
+                where f.status = 'loaded'"""
+        ).pl()

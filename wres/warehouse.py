@@ -1,0 +1,126 @@
+"""Build the analyst warehouse from the state and swap it in atomically.
+
+The warehouse is built into a new file beside the published one, in a storage version that
+DuckDB clients from 1.2 on read, checkpointed and closed, then moved over the published path with
+``os.replace``. An analyst holding the old file open read-only keeps a consistent view and never
+blocks the run; a crash before the swap leaves the old file as it was.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from wres.catalogue import COLUMN_COMMENTS, TABLE_COMMENTS
+from wres.config import Settings
+from wres.models import run_models
+from wres.staging import STAGING_TABLES
+
+STORAGE_VERSION = "v1.2.0"
+_OPS_TABLES = {
+    "loaded_files": "select sha256, name, kind, file_date, survey_year, reference_name, size_bytes, first_seen, "
+    "first_seen_order, status, rows, loaded_at, last_checked_at, last_message from state.main.files "
+    "order by first_seen_order",
+    "runs": "select * from state.main.runs order by started_at, run_id",
+    "run_files": "select * from state.main.run_files order by run_id, name",
+    "validation_results": "select * from state.main.validation_results "
+    "order by validated_at, run_id, file_name, check_name, column_name",
+}
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def comment_tables(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] = ("staging", "ops")) -> None:
+    """Comment every table and column of ``schemas`` that has no comment yet, from the catalogue."""
+    tables = con.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = current_database() "
+        f"and schema_name in ({', '.join(map(_sql_literal, schemas))})"
+    ).fetchall()
+    for schema, table in tables:
+        qualified = f"{schema}.{table}"
+        text = TABLE_COMMENTS.get(qualified)
+        if text:
+            con.execute(f"comment on table {qualified} is {_sql_literal(text)}")
+        columns = con.execute(
+            "select column_name, comment from duckdb_columns() where database_name = current_database() "
+            "and schema_name = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()
+        for column, existing in columns:
+            if existing:
+                continue
+            text = COLUMN_COMMENTS.get(column)
+            if text:
+                con.execute(f'comment on column {qualified}."{column}" is {_sql_literal(text)}')
+
+
+def _create_from_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
+    con.register("frame_to_store", frame)
+    con.execute(f"create or replace table {name} as select * from frame_to_store")
+    con.unregister("frame_to_store")
+
+
+def build_warehouse(
+    state_con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    *,
+    progress: Callable[[str], None] = lambda message: None,
+    finalise: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+) -> Path:
+    """Build the warehouse from the state connection and publish it atomically; return its path.
+
+    ``finalise`` runs on the new warehouse after the models (disclosure flags, for example).
+    """
+    target = Path(settings.paths.warehouse)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    building = target.with_name(target.name + ".building")
+    for leftover in (building, building.with_name(building.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+
+    con = state_con
+    con.execute(f"attach {_sql_literal(str(building))} as warehouse (storage_version '{STORAGE_VERSION}')")
+    try:
+        con.execute("use warehouse")
+        for schema in ("staging", "marts", "ops"):
+            con.execute(f"create schema {schema}")
+        for name, build in STAGING_TABLES.items():
+            progress(f"staging.{name}")
+            _create_from_frame(con, f"staging.{name}", build(con, settings))
+        con.execute(
+            "create table staging.snapshots as select distinct organisation_code, snapshot_date "
+            "from staging.staff_in_post order by organisation_code, snapshot_date"
+        )
+        progress("marts")
+        run_models(con, settings)
+        if finalise is not None:
+            finalise(con)
+        for name, sql in _OPS_TABLES.items():
+            con.execute(f"create table ops.{name} as {sql}")
+        comment_tables(con)
+        con.execute("checkpoint warehouse")
+    finally:
+        con.execute("use state")
+        con.execute("detach warehouse")
+    _fsync(building)
+    os.replace(building, target)
+    _fsync_dir(target.parent)
+    return target
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
