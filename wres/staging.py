@@ -13,7 +13,7 @@ import polars as pl
 from wres.bands import band_series
 from wres.config import Settings
 from wres.ethnicity import classify_series
-from wres.maternity import scope_frame, survey_staff_group
+from wres.maternity import scope_frame, survey_staff_group_series
 from wres.reference import census_reference
 from wres.staff_groups import staff_group_series
 from wres.state import rows_table
@@ -139,10 +139,7 @@ def board(state: duckdb.DuckDBPyConnection, settings: Settings) -> pl.DataFrame:
 def staff_survey(state: duckdb.DuckDBPyConnection, settings: Settings) -> pl.DataFrame:
     frame = _in_force(state, "staff_survey", ["organisation_code", "survey_year"])
     frame = _with_ethnicity(frame, "ethnicity", settings, survey=True)
-    frame = frame.with_columns(
-        pl.col("occupation_group").map_elements(survey_staff_group, return_dtype=pl.String)
-        .alias("survey_staff_group")
-    )
+    frame = frame.with_columns(survey_staff_group_series(frame["occupation_group"]).alias("survey_staff_group"))
     frame = _with_scope(frame, "work_area", "occupation_group", "survey_staff_group", settings)
     return frame.select(
         "organisation_code", pl.col("survey_year").cast(pl.Int32), "respondent_id", "ethnicity",
