@@ -1,0 +1,132 @@
+"""Find the files in the inbox and say what each one is (CONTRACT section 1).
+
+The kind and date come from the file name, case-insensitively (``wres.kinds.KINDS[*].pattern``);
+a file is identified by the SHA-256 of its bytes, so the same bytes dropped twice under any name
+load once. The inbox is read-only: nothing here writes, moves or renames a user's file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from wres.kinds import KINDS, Kind
+
+HASH_CHUNK_BYTES = 1 << 20
+
+# files the operating system or Office leave behind: not the user's extracts, so not reported
+_SYSTEM_FILE_NAMES = frozenset({"thumbs.db", "desktop.ini"})
+
+
+@dataclass(frozen=True)
+class InboxFile:
+    path: Path
+    name: str
+    kind: str
+    file_date: date | None  # the date in the name (None for the survey, catchment, references)
+    survey_year: int | None  # staff_survey_YYYY only
+    reference_name: str | None  # reference_NAME only
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class UnrecognisedFile:
+    path: Path
+    name: str
+    reason: str
+
+
+def file_hash(path: Path) -> str:
+    """SHA-256 of the file's bytes as 64 hex characters, read in 1 MiB chunks (files may be 300 MB)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(HASH_CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def name_template(kind: Kind) -> str:
+    """The file-name form a person types for ``kind``, e.g. ``staff_in_post_YYYY-MM-DD.csv``."""
+    stem = {
+        "date": f"{kind.name}_YYYY-MM-DD",
+        "year": f"{kind.name}_YYYY",
+        "name": f"{kind.name}_NAME",
+        "none": kind.name,
+    }[kind.date_in_name]
+    return f"{stem}.csv"
+
+
+def accepted_names() -> str:
+    """The accepted file-name forms, for messages."""
+    return ", ".join(name_template(k) for k in KINDS.values()) + " (each also as .xlsx)"
+
+
+def _is_ignored(path: Path) -> bool:
+    name = path.name
+    return name.startswith(".") or name.startswith("~$") or name.lower() in _SYSTEM_FILE_NAMES
+
+
+def classify(path: Path) -> InboxFile | UnrecognisedFile:
+    """What one file is, from its name (and its bytes, for the hash).
+
+    ``Staff_In_Post_2025-03-31.CSV`` is kind ``staff_in_post`` with file_date 2025-03-31;
+    ``staff_survey_2024.xlsx`` is ``staff_survey`` with survey_year 2024 and no file_date.
+    """
+    name = path.name
+    for kind in KINDS.values():
+        match = kind.pattern.match(name)
+        if match is None:
+            continue
+        file_date: date | None = None
+        survey_year: int | None = None
+        reference_name: str | None = None
+        if kind.date_in_name == "date":
+            text = match.group("date")
+            try:
+                file_date = date.fromisoformat(text)
+            except ValueError:
+                return UnrecognisedFile(
+                    path,
+                    name,
+                    f"the name looks like {name_template(kind)} but {text} is an impossible date: "
+                    "rename the file with the real date (YYYY-MM-DD)",
+                )
+        elif kind.date_in_name == "year":
+            survey_year = int(match.group("year"))
+            if survey_year < 1:
+                return UnrecognisedFile(
+                    path, name, f"the name looks like {name_template(kind)} but year 0000 is impossible"
+                )
+        elif kind.date_in_name == "name":
+            reference_name = match.group("name")
+        size = path.stat().st_size
+        return InboxFile(path, name, kind.name, file_date, survey_year, reference_name, file_hash(path), size)
+    return UnrecognisedFile(
+        path,
+        name,
+        f"the name matches none of the accepted forms: {accepted_names()}; names are matched "
+        "case-insensitively. The file is left where it is and not loaded.",
+    )
+
+
+def discover(inbox: Path) -> tuple[list[InboxFile], list[UnrecognisedFile]]:
+    """Every regular file directly in ``inbox`` (sorted by name), as recognised or unrecognised.
+
+    Subfolders, hidden files (``.DS_Store``), Office lock files (``~$book.xlsx``) and
+    ``Thumbs.db`` / ``desktop.ini`` are skipped silently. A name that fits a kind's form but holds
+    an impossible date (``staff_in_post_2025-02-30.csv``) is unrecognised, with a reason saying so.
+    """
+    recognised: list[InboxFile] = []
+    unrecognised: list[UnrecognisedFile] = []
+    for path in sorted(Path(inbox).iterdir(), key=lambda p: p.name):
+        if not path.is_file() or _is_ignored(path):
+            continue
+        result = classify(path)
+        if isinstance(result, InboxFile):
+            recognised.append(result)
+        else:
+            unrecognised.append(result)
+    return recognised, unrecognised
