@@ -28,9 +28,16 @@ def ingest_task(settings: Settings, run_id: str) -> IngestResult:
 def warehouse_task(settings: Settings, run_id: str, result: IngestResult) -> Path:
     with StateStore(settings.paths.state) as store:
         store.finish_run(
-            run_id, now=now_utc(), status="completed", exit_code=result.exit_code,
-            counts={"seen": len(result.outcomes), "loaded": result.count("loaded"),
-                    "rejected": result.count("rejected"), "unchanged": result.count("unchanged")},
+            run_id,
+            now=now_utc(),
+            status="completed",
+            exit_code=result.exit_code,
+            counts={
+                "seen": len(result.outcomes),
+                "loaded": result.count("loaded"),
+                "rejected": result.count("rejected"),
+                "unchanged": result.count("unchanged"),
+            },
         )
         logger = get_run_logger()
         return build_warehouse(store.con, settings, progress=lambda step: logger.info("building %s", step))
@@ -70,8 +77,14 @@ def run_with_settings(settings: Settings) -> int:
             logger.info("publication: %s", published)
     except BaseException as error:
         with StateStore(settings.paths.state) as store:
-            store.finish_run(run_id, now=now_utc(), status="failed", exit_code=3, counts={},
-                             message=f"{type(error).__name__}: {error}"[:2000])
+            store.finish_run(
+                run_id,
+                now=now_utc(),
+                status="failed",
+                exit_code=3,
+                counts={},
+                message=f"{type(error).__name__}: {error}"[:2000],
+            )
         raise
     for rejected in result.rejected:
         logger.error("rejected %s: %s", rejected.name, rejected.message)

@@ -42,7 +42,10 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = open(home / "server.log", "wb")  # noqa: SIM115 - closed at teardown
     process = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}/api"
     deadline = time.monotonic() + 180
@@ -69,18 +72,27 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def wres_env(prefect_api: str | None, **extra: str) -> dict[str, str]:
-    env = {**os.environ, "WRES_PSEUDONYMISATION_KEY": TEST_KEY, "DO_NOT_TRACK": "1",
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env = {
+        **os.environ,
+        "WRES_PSEUDONYMISATION_KEY": TEST_KEY,
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
     if prefect_api:
         env["PREFECT_API_URL"] = prefect_api
     env.update(extra)
     return env
 
 
-def run_wres(args: list[str], *, cwd: Path, prefect_api: str | None, timeout: float = 600,
-             **extra_env: str) -> subprocess.CompletedProcess[str]:
+def run_wres(
+    args: list[str], *, cwd: Path, prefect_api: str | None, timeout: float = 600, **extra_env: str
+) -> subprocess.CompletedProcess[str]:
     """Run the real ``wres`` command (``python -m wres.cli``) and capture its output."""
     return subprocess.run(
-        [sys.executable, "-m", "wres.cli", *args], cwd=cwd, env=wres_env(prefect_api, **extra_env),
-        capture_output=True, text=True, timeout=timeout,
+        [sys.executable, "-m", "wres.cli", *args],
+        cwd=cwd,
+        env=wres_env(prefect_api, **extra_env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )

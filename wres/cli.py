@@ -72,8 +72,10 @@ def _run_flow(settings: Settings, config: Path | None) -> int:
         from flows.weekly import weekly
 
         code = weekly(
-            inbox=str(settings.paths.inbox), warehouse=str(settings.paths.warehouse),
-            out=str(settings.paths.out), state=str(settings.paths.state),
+            inbox=str(settings.paths.inbox),
+            warehouse=str(settings.paths.warehouse),
+            out=str(settings.paths.out),
+            state=str(settings.paths.state),
             config=str(config) if config else None,
         )
     except ConfigError as error:
@@ -99,8 +101,11 @@ def run(
     """One run of the weekly flow: load new extracts, rebuild the warehouse, publish."""
     settings = _load(config, inbox=inbox, warehouse=warehouse, out=out, state=state)
     if not Path(settings.paths.inbox).is_dir():
-        typer.echo(f"wres: the inbox folder {settings.paths.inbox} does not exist (set --inbox or "
-                   "[paths] inbox in wres.toml)", err=True)
+        typer.echo(
+            f"wres: the inbox folder {settings.paths.inbox} does not exist (set --inbox or "
+            "[paths] inbox in wres.toml)",
+            err=True,
+        )
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(_run_flow(settings, config))
 
@@ -121,8 +126,13 @@ def demo(
         typer.echo("wres: the demo never writes into the real inbox; choose another --folder", err=True)
         raise typer.Exit(EXIT_USAGE)
     typer.echo(f"Writing the synthetic trust's extracts to {demo_inbox} ...", err=True)
-    generate_inbox(Path(demo_inbox), trusts=1, staff_per_trust=staff, seed=seed,
-                   progress=lambda message: typer.echo(f"  {message}", err=True))
+    generate_inbox(
+        Path(demo_inbox),
+        trusts=1,
+        staff_per_trust=staff,
+        seed=seed,
+        progress=lambda message: typer.echo(f"  {message}", err=True),
+    )
     settings = settings.with_paths(inbox=Path(demo_inbox))
     code = _run_flow(settings, config)
     typer.echo(f"Warehouse: {Path(settings.paths.warehouse).resolve()}")
@@ -140,8 +150,9 @@ def serve(config: ConfigOption = None) -> None:
     from flows.weekly import weekly
 
     parameters = {"config": str(config)} if config else {}
-    weekly.serve(name="wres-weekly", schedules=[Cron("0 7 * * 1", timezone="Europe/London")],
-                 parameters=parameters)
+    weekly.serve(
+        name="wres-weekly", schedules=[Cron("0 7 * * 1", timezone="Europe/London")], parameters=parameters
+    )
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -216,7 +216,7 @@ def settings_from_dict(data: dict[str, Any], source: str = "settings") -> Settin
     ):
         extra = aliases.pop(key, {})
         if not isinstance(extra, dict) or not all(isinstance(v, str) for v in extra.values()):
-            raise ConfigError(f"{source} [aliases.{key}]: expected a table of \"label\" = \"value\"")
+            raise ConfigError(f'{source} [aliases.{key}]: expected a table of "label" = "value"')
         base = dict(DEFAULT_HEADER_ALIASES) if key == "headers" else {}
         base.update(extra)
         kwargs[target] = base
@@ -226,14 +226,14 @@ def settings_from_dict(data: dict[str, Any], source: str = "settings") -> Settin
         maternity = data.pop("maternity")
         terms = maternity.get("terms") if isinstance(maternity, dict) else None
         if not isinstance(terms, list) or not terms:
-            raise ConfigError(f"{source} [maternity]: expected terms = [\"maternity\", ...]")
+            raise ConfigError(f'{source} [maternity]: expected terms = ["maternity", ...]')
         kwargs["maternity_terms"] = tuple(str(t).lower() for t in terms)
     if "survey_questions" in data:
         raw = data.pop("survey_questions")
         try:
             kwargs["survey_questions"] = {int(year): dict(cols) for year, cols in raw.items()}
         except (AttributeError, TypeError, ValueError) as exc:
-            raise ConfigError(f"{source} [survey_questions]: expected \"YEAR\" = {{q14a = \"...\"}}") from exc
+            raise ConfigError(f'{source} [survey_questions]: expected "YEAR" = {{q14a = "..."}}') from exc
     simple = {
         "organisation_code": str,
         "delivery_folder": Path,

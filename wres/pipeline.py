@@ -26,8 +26,16 @@ from wres.validation import CheckResult, ValidationContext, ValidationReport, va
 log = logging.getLogger("wres")
 
 # staff files first: the cross-file checks of the event files look at the snapshots
-_KIND_ORDER = ["staff_in_post", "board", "catchment", "reference", "recruitment", "disciplinary",
-               "training", "staff_survey"]
+_KIND_ORDER = [
+    "staff_in_post",
+    "board",
+    "catchment",
+    "reference",
+    "recruitment",
+    "disciplinary",
+    "training",
+    "staff_survey",
+]
 
 
 def now_utc() -> datetime:
@@ -68,7 +76,13 @@ class IngestResult:
 def _processing_order(files: list[InboxFile]) -> list[InboxFile]:
     def key(f: InboxFile) -> tuple:
         stamp = f.path.stat().st_mtime_ns
-        return (_KIND_ORDER.index(f.kind), f.file_date or datetime.min.date(), f.survey_year or 0, stamp, f.name)
+        return (
+            _KIND_ORDER.index(f.kind),
+            f.file_date or datetime.min.date(),
+            f.survey_year or 0,
+            stamp,
+            f.name,
+        )
 
     return sorted(files, key=key)
 
@@ -102,17 +116,29 @@ def _validation_context(store: StateStore, inbox_file: InboxFile, census: pl.Dat
     return ValidationContext(previous_staff_count=previous, known_employees=known, census=census)
 
 
-def _rejection_report(inbox_file: InboxFile | UnrecognisedFile, kind: str | None,
-                      error: FileRejected) -> ValidationReport:
+def _rejection_report(
+    inbox_file: InboxFile | UnrecognisedFile, kind: str | None, error: FileRejected
+) -> ValidationReport:
     result = CheckResult(
-        check=error.check, column=error.column, severity="critical", passed=False,
-        message=error.message, unexpected_count=0, expectation="structural",
+        check=error.check,
+        column=error.column,
+        severity="critical",
+        passed=False,
+        message=error.message,
+        unexpected_count=0,
+        expectation="structural",
     )
     return ValidationReport(file_name=inbox_file.name, kind=kind or "", results=[result], rejected=True)
 
 
-def load_one(store: StateStore, inbox_file: InboxFile, settings: Settings, key: bytes,
-             census: pl.DataFrame, now: datetime) -> tuple[FileOutcome, ValidationReport]:
+def load_one(
+    store: StateStore,
+    inbox_file: InboxFile,
+    settings: Settings,
+    key: bytes,
+    census: pl.DataFrame,
+    now: datetime,
+) -> tuple[FileOutcome, ValidationReport]:
     """Read, parse, pseudonymise, validate and (if it passes) store one file."""
     kind = KINDS[inbox_file.kind]
     try:
@@ -146,13 +172,18 @@ def ingest(store: StateStore, settings: Settings, run_id: str) -> IngestResult:
     log.info("inbox %s: %d file(s) of known kinds, %d other", inbox, len(files), len(unrecognised))
     for other in unrecognised:
         impossible = "date" in other.reason.lower()
-        outcome = FileOutcome(other.name, None, None, "rejected" if impossible else "unrecognised", None,
-                              other.reason)
+        outcome = FileOutcome(
+            other.name, None, None, "rejected" if impossible else "unrecognised", None, other.reason
+        )
         result.outcomes.append(outcome)
         if impossible:
-            report = _rejection_report(other, None, FileRejected("file_name", f"{other.name}: {other.reason}"))
+            report = _rejection_report(
+                other, None, FileRejected("file_name", f"{other.name}: {other.reason}")
+            )
             result.reports.append(report)
-            log.error("rejected %s", other.reason if other.name in other.reason else f"{other.name}: {other.reason}")
+            log.error(
+                "rejected %s", other.reason if other.name in other.reason else f"{other.name}: {other.reason}"
+            )
         else:
             log.warning("left alone: %s (%s)", other.name, other.reason)
     seen_this_run: set[str] = set()
@@ -160,25 +191,52 @@ def ingest(store: StateStore, settings: Settings, run_id: str) -> IngestResult:
     for position, inbox_file in enumerate(ordered, start=1):
         now = now_utc()
         store.record_sighting(
-            sha256=inbox_file.sha256, name=inbox_file.name, kind=inbox_file.kind,
-            file_date=inbox_file.file_date, survey_year=inbox_file.survey_year,
-            reference_name=inbox_file.reference_name, size=inbox_file.size, now=now,
+            sha256=inbox_file.sha256,
+            name=inbox_file.name,
+            kind=inbox_file.kind,
+            file_date=inbox_file.file_date,
+            survey_year=inbox_file.survey_year,
+            reference_name=inbox_file.reference_name,
+            size=inbox_file.size,
+            now=now,
         )
         known = store.known_file(inbox_file.sha256)
         if inbox_file.sha256 in seen_this_run:
-            result.outcomes.append(FileOutcome(inbox_file.name, inbox_file.kind, inbox_file.sha256, "duplicate",
-                                               None, f"same bytes as {known.name if known else 'another file'}"))
-            log.info("[%d/%d] %s: same bytes as %s, loaded once", position, len(ordered), inbox_file.name,
-                     known.name if known else "another file")
+            result.outcomes.append(
+                FileOutcome(
+                    inbox_file.name,
+                    inbox_file.kind,
+                    inbox_file.sha256,
+                    "duplicate",
+                    None,
+                    f"same bytes as {known.name if known else 'another file'}",
+                )
+            )
+            log.info(
+                "[%d/%d] %s: same bytes as %s, loaded once",
+                position,
+                len(ordered),
+                inbox_file.name,
+                known.name if known else "another file",
+            )
             continue
         seen_this_run.add(inbox_file.sha256)
         if known is not None and known.status == "loaded":
-            result.outcomes.append(FileOutcome(inbox_file.name, inbox_file.kind, inbox_file.sha256, "unchanged",
-                                               known.rows, None))
+            result.outcomes.append(
+                FileOutcome(
+                    inbox_file.name, inbox_file.kind, inbox_file.sha256, "unchanged", known.rows, None
+                )
+            )
             log.info("[%d/%d] %s: already loaded", position, len(ordered), inbox_file.name)
             continue
-        log.info("[%d/%d] %s: reading (%s, %.1f MB)", position, len(ordered), inbox_file.name,
-                 inbox_file.kind, inbox_file.size / 1e6)
+        log.info(
+            "[%d/%d] %s: reading (%s, %.1f MB)",
+            position,
+            len(ordered),
+            inbox_file.name,
+            inbox_file.kind,
+            inbox_file.size / 1e6,
+        )
         outcome, report = load_one(store, inbox_file, settings, key, census, now)
         result.outcomes.append(outcome)
         result.reports.append(report)
@@ -190,15 +248,33 @@ def ingest(store: StateStore, settings: Settings, run_id: str) -> IngestResult:
                 log.warning("%s", warning.message)
             log.info("[%d/%d] %s: loaded %d rows", position, len(ordered), inbox_file.name, outcome.rows)
     for outcome in result.outcomes:
-        store.record_run_file(run_id, name=outcome.name, sha256=outcome.sha256, kind=outcome.kind,
-                              outcome=outcome.outcome, rows=outcome.rows, message=outcome.message)
+        store.record_run_file(
+            run_id,
+            name=outcome.name,
+            sha256=outcome.sha256,
+            kind=outcome.kind,
+            outcome=outcome.outcome,
+            rows=outcome.rows,
+            message=outcome.message,
+        )
     return result
 
 
 def _validation_rows(report: ValidationReport, sha256: str, now: datetime) -> list[tuple]:
     return [
-        (report.file_name, sha256, report.kind, r.check, r.column, r.severity, r.passed,
-         r.unexpected_count, r.message, r.expectation, now)
+        (
+            report.file_name,
+            sha256,
+            report.kind,
+            r.check,
+            r.column,
+            r.severity,
+            r.passed,
+            r.unexpected_count,
+            r.message,
+            r.expectation,
+            now,
+        )
         for r in report.results
     ]
 

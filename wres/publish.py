@@ -27,11 +27,14 @@ log = logging.getLogger("wres")
 VERSIONS = ".versions"
 
 
-def _hidden_cells(frame: pl.DataFrame, count_columns: Sequence[str], value_columns: Sequence[str],
-                  min_count: int) -> pl.DataFrame:
+def _hidden_cells(
+    frame: pl.DataFrame, count_columns: Sequence[str], value_columns: Sequence[str], min_count: int
+) -> pl.DataFrame:
     """Blank the published cells of suppressed rows: counts of 1..min_count-1 and every value."""
-    small = [pl.when(pl.col(c).is_between(1, min_count - 1)).then(None).otherwise(pl.col(c)).alias(c)
-             for c in count_columns]
+    small = [
+        pl.when(pl.col(c).is_between(1, min_count - 1)).then(None).otherwise(pl.col(c)).alias(c)
+        for c in count_columns
+    ]
     hide = pl.col("suppressed")
     values = [pl.when(hide).then(None).otherwise(pl.col(c)).alias(c) for c in value_columns]
     return frame.with_columns(*small, *values)
@@ -41,11 +44,19 @@ def published_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict
     """The two contract tables after disclosure control (hidden cells blank)."""
     min_count = settings.disclosure.min_count
     indicators = con.sql("select * from marts.wres_indicators").pl()
-    indicators = _hidden_cells(indicators, ["numerator", "denominator"],
-                               ["numerator", "value", "ci_low", "ci_high", "interpretation"], min_count)
+    indicators = _hidden_cells(
+        indicators,
+        ["numerator", "denominator"],
+        ["numerator", "value", "ci_low", "ci_high", "interpretation"],
+        min_count,
+    )
     representation = con.sql("select * from marts.representation").pl()
-    representation = _hidden_cells(representation, ["headcount"],
-                                   ["headcount", "workforce_share", "ratio", "ci_low", "ci_high"], min_count)
+    representation = _hidden_cells(
+        representation,
+        ["headcount"],
+        ["headcount", "workforce_share", "ratio", "ci_low", "ci_high"],
+        min_count,
+    )
     return {"wres_indicators": indicators, "representation": representation}
 
 
@@ -80,7 +91,9 @@ def validation_report_text(quality: pl.DataFrame) -> str:
     lines = ["Validation report", ""]
     for (name, status), rows in quality.group_by(["name", "status"], maintain_order=True):
         failures = rows.filter(pl.col("check_name").is_not_null())
-        label = "REJECTED" if status == "rejected" else ("loaded with warnings" if failures.height else "loaded")
+        label = (
+            "REJECTED" if status == "rejected" else ("loaded with warnings" if failures.height else "loaded")
+        )
         lines.append(f"{name}: {label}")
         lines.extend(f"  - [{r['severity']}] {r['message']}" for r in failures.iter_rows(named=True))
     return "\n".join(lines) + "\n"
@@ -135,8 +148,9 @@ def publish(warehouse: Path, settings: Settings) -> Path | None:
         building = versions / f".building-{uuid.uuid4().hex[:8]}"
         for organisation in organisations:
             selected = {
-                name: frame.filter((pl.col("snapshot_date") == snapshot)
-                                   & (pl.col("organisation_code") == organisation))
+                name: frame.filter(
+                    (pl.col("snapshot_date") == snapshot) & (pl.col("organisation_code") == organisation)
+                )
                 for name, frame in tables.items()
             }
             if selected["wres_indicators"].is_empty():

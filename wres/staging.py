@@ -60,12 +60,16 @@ def _newest_events(state: duckdb.DuckDBPyConnection, kind: str, id_column: str) 
     return state.sql(sql.replace(" files ", " state.main.files ")).pl()
 
 
-def _with_ethnicity(frame: pl.DataFrame, column: str, settings: Settings, survey: bool = False) -> pl.DataFrame:
+def _with_ethnicity(
+    frame: pl.DataFrame, column: str, settings: Settings, survey: bool = False
+) -> pl.DataFrame:
     groups = classify_series(frame[column], settings.ethnicity_aliases, survey=survey)
     return frame.with_columns(groups.select("ethnic_group", "census_group", "unknown_reason"))
 
 
-def _with_scope(frame: pl.DataFrame, area: str, role: str, staff_group: str, settings: Settings) -> pl.DataFrame:
+def _with_scope(
+    frame: pl.DataFrame, area: str, role: str, staff_group: str, settings: Settings
+) -> pl.DataFrame:
     scope = scope_frame(frame[area], frame[role], frame[staff_group], settings.maternity_terms)
     return frame.with_columns(scope.select("in_maternity_scope", "role_group"))
 
@@ -88,11 +92,33 @@ def staff_in_post(state: duckdb.DuckDBPyConnection, settings: Settings) -> pl.Da
     frame = _with_ethnicity(frame, "ethnic_origin", settings)
     frame = _with_scope(frame, "area_of_work", "job_role", "staff_group", settings)
     return frame.select(
-        "organisation_code", "snapshot_date", "employee_id", "assignment_id", "assignment_order",
-        "staff_group", "staff_group_recognised", "workforce", "job_role", "area_of_work", "pay_band",
-        "band", "band_rank", "band_recognised", "ethnic_origin", "ethnic_group", "census_group",
-        "unknown_reason", "assignment_category", "is_bank", "is_primary_assignment", "fte", "gender",
-        "disability", "in_maternity_scope", "role_group", "file_sha256",
+        "organisation_code",
+        "snapshot_date",
+        "employee_id",
+        "assignment_id",
+        "assignment_order",
+        "staff_group",
+        "staff_group_recognised",
+        "workforce",
+        "job_role",
+        "area_of_work",
+        "pay_band",
+        "band",
+        "band_rank",
+        "band_recognised",
+        "ethnic_origin",
+        "ethnic_group",
+        "census_group",
+        "unknown_reason",
+        "assignment_category",
+        "is_bank",
+        "is_primary_assignment",
+        "fte",
+        "gender",
+        "disability",
+        "in_maternity_scope",
+        "role_group",
+        "file_sha256",
     ).sort("organisation_code", "snapshot_date", "employee_id", "assignment_order")
 
 
@@ -104,26 +130,57 @@ def recruitment(state: duckdb.DuckDBPyConnection, settings: Settings) -> pl.Data
     frame = _with_ethnicity(frame, "ethnic_origin", settings)
     frame = _with_scope(frame, "area_of_work", "job_role", "staff_group", settings)
     return frame.select(
-        "organisation_code", "application_id", "ethnic_origin", "ethnic_group", "census_group",
-        "unknown_reason", "shortlisted", "appointed", "shortlisted_date", "international_recruit",
-        "vacancy_id", "staff_group", "workforce", "job_role", "area_of_work", "pay_band", "band",
-        "in_maternity_scope", "role_group", "file_date", "file_sha256",
+        "organisation_code",
+        "application_id",
+        "ethnic_origin",
+        "ethnic_group",
+        "census_group",
+        "unknown_reason",
+        "shortlisted",
+        "appointed",
+        "shortlisted_date",
+        "international_recruit",
+        "vacancy_id",
+        "staff_group",
+        "workforce",
+        "job_role",
+        "area_of_work",
+        "pay_band",
+        "band",
+        "in_maternity_scope",
+        "role_group",
+        "file_date",
+        "file_sha256",
     ).sort("organisation_code", "application_id")
 
 
 def disciplinary(state: duckdb.DuckDBPyConnection, settings: Settings) -> pl.DataFrame:
     frame = _with_ethnicity(_newest_events(state, "disciplinary", "case_id"), "ethnic_origin", settings)
     return frame.select(
-        "organisation_code", "case_id", "employee_id", "investigation_start_date", "ethnic_origin",
-        "ethnic_group", "census_group", "unknown_reason", "file_date", "file_sha256",
+        "organisation_code",
+        "case_id",
+        "employee_id",
+        "investigation_start_date",
+        "ethnic_origin",
+        "ethnic_group",
+        "census_group",
+        "unknown_reason",
+        "file_date",
+        "file_sha256",
     ).sort("organisation_code", "case_id")
 
 
 def training(state: duckdb.DuckDBPyConnection, settings: Settings) -> pl.DataFrame:
     frame = _newest_events(state, "training", "record_id")
     return frame.select(
-        "organisation_code", "record_id", "employee_id", "start_date", "mandatory", "course_name",
-        "file_date", "file_sha256",
+        "organisation_code",
+        "record_id",
+        "employee_id",
+        "start_date",
+        "mandatory",
+        "course_name",
+        "file_date",
+        "file_sha256",
     ).sort("organisation_code", "record_id")
 
 
@@ -131,20 +188,44 @@ def board(state: duckdb.DuckDBPyConnection, settings: Settings) -> pl.DataFrame:
     frame = _in_force(state, "board", ["organisation_code", "file_date"]).rename({"file_date": "board_date"})
     frame = _with_ethnicity(frame, "ethnic_origin", settings)
     return frame.select(
-        "organisation_code", "board_date", "member_id", "ethnic_origin", "ethnic_group", "census_group",
-        "unknown_reason", "voting", "executive", "file_sha256",
+        "organisation_code",
+        "board_date",
+        "member_id",
+        "ethnic_origin",
+        "ethnic_group",
+        "census_group",
+        "unknown_reason",
+        "voting",
+        "executive",
+        "file_sha256",
     ).sort("organisation_code", "board_date", "member_id")
 
 
 def staff_survey(state: duckdb.DuckDBPyConnection, settings: Settings) -> pl.DataFrame:
     frame = _in_force(state, "staff_survey", ["organisation_code", "survey_year"])
     frame = _with_ethnicity(frame, "ethnicity", settings, survey=True)
-    frame = frame.with_columns(survey_staff_group_series(frame["occupation_group"]).alias("survey_staff_group"))
+    frame = frame.with_columns(
+        survey_staff_group_series(frame["occupation_group"]).alias("survey_staff_group")
+    )
     frame = _with_scope(frame, "work_area", "occupation_group", "survey_staff_group", settings)
     return frame.select(
-        "organisation_code", pl.col("survey_year").cast(pl.Int32), "respondent_id", "ethnicity",
-        "ethnic_group", "census_group", "unknown_reason", "occupation_group", "work_area",
-        "in_maternity_scope", "role_group", "q14a", "q14b", "q14c", "q15", "q16b", "file_sha256",
+        "organisation_code",
+        pl.col("survey_year").cast(pl.Int32),
+        "respondent_id",
+        "ethnicity",
+        "ethnic_group",
+        "census_group",
+        "unknown_reason",
+        "occupation_group",
+        "work_area",
+        "in_maternity_scope",
+        "role_group",
+        "q14a",
+        "q14b",
+        "q14c",
+        "q15",
+        "q16b",
+        "file_sha256",
     ).sort("organisation_code", "survey_year", "respondent_id")
 
 
@@ -162,7 +243,9 @@ def reference_population(state: duckdb.DuckDBPyConnection, settings: Settings) -
         pl.col("ethnic_group").map_elements(normalise_reference_group, return_dtype=pl.String)
     )
     return frame.select(
-        pl.col("reference_name").alias("reference_population"), "organisation_code", "ethnic_group",
+        pl.col("reference_name").alias("reference_population"),
+        "organisation_code",
+        "ethnic_group",
         pl.col("population").cast(pl.Float64),
     ).sort("reference_population", "organisation_code", "ethnic_group")
 

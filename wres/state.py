@@ -21,7 +21,13 @@ from wres.kinds import KINDS, Kind
 
 STATE_FILE_NAME = "state.duckdb"
 
-_SQL_TYPES = {"text": "VARCHAR", "boolean": "BOOLEAN", "date": "DATE", "number": "DOUBLE", "answer": "TINYINT"}
+_SQL_TYPES = {
+    "text": "VARCHAR",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+    "number": "DOUBLE",
+    "answer": "TINYINT",
+}
 
 # columns stored beside a kind's own columns
 _EXTRA_COLUMNS = {"staff_in_post": {"assignment_order": "INTEGER"}}
@@ -150,9 +156,7 @@ class StateStore:
         """Store a validated file's rows and mark it loaded, in one transaction."""
         columns = stored_columns(kind)
         present = [c for c in columns if c in frame.columns and c != "file_sha256"]
-        selected = frame.select(
-            pl.lit(sha256).alias("file_sha256"), *[pl.col(c) for c in present]
-        )
+        selected = frame.select(pl.lit(sha256).alias("file_sha256"), *[pl.col(c) for c in present])
         table = rows_table(kind.name)
         names = ", ".join(f'"{c}"' for c in ["file_sha256", *present])
         self.con.execute("begin transaction")
@@ -174,19 +178,47 @@ class StateStore:
 
     # runs ------------------------------------------------------------------------------------
     def start_run(self, run_id: str, now: datetime) -> None:
-        self.con.execute("insert into runs (run_id, started_at, status) values (?, ?, 'running')", [run_id, now])
+        self.con.execute(
+            "insert into runs (run_id, started_at, status) values (?, ?, 'running')", [run_id, now]
+        )
 
-    def finish_run(self, run_id: str, *, now: datetime, status: str, exit_code: int, counts: dict[str, int],
-                   message: str | None = None) -> None:
+    def finish_run(
+        self,
+        run_id: str,
+        *,
+        now: datetime,
+        status: str,
+        exit_code: int,
+        counts: dict[str, int],
+        message: str | None = None,
+    ) -> None:
         self.con.execute(
             """update runs set finished_at = ?, status = ?, exit_code = ?, files_seen = ?, files_loaded = ?,
                files_rejected = ?, files_unchanged = ?, message = ? where run_id = ?""",
-            [now, status, exit_code, counts.get("seen", 0), counts.get("loaded", 0),
-             counts.get("rejected", 0), counts.get("unchanged", 0), message, run_id],
+            [
+                now,
+                status,
+                exit_code,
+                counts.get("seen", 0),
+                counts.get("loaded", 0),
+                counts.get("rejected", 0),
+                counts.get("unchanged", 0),
+                message,
+                run_id,
+            ],
         )
 
-    def record_run_file(self, run_id: str, *, name: str, sha256: str | None, kind: str | None, outcome: str,
-                        rows: int | None, message: str | None) -> None:
+    def record_run_file(
+        self,
+        run_id: str,
+        *,
+        name: str,
+        sha256: str | None,
+        kind: str | None,
+        outcome: str,
+        rows: int | None,
+        message: str | None,
+    ) -> None:
         self.con.execute(
             "insert into run_files values (?, ?, ?, ?, ?, ?, ?)",
             [run_id, name, sha256, kind, outcome, rows, message],

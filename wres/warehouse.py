@@ -22,9 +22,9 @@ from wres.staging import STAGING_TABLES
 
 STORAGE_VERSION = "v1.2.0"
 _OPS_TABLES = {
-    "loaded_files": "select sha256, name, kind, file_date, survey_year, reference_name, size_bytes, first_seen, "
-    "first_seen_order, status, rows, loaded_at, last_checked_at, last_message from state.main.files "
-    "order by first_seen_order",
+    "loaded_files": "select sha256, name, kind, file_date, survey_year, reference_name, size_bytes, "
+    "first_seen, first_seen_order, status, rows, loaded_at, last_checked_at, last_message "
+    "from state.main.files order by first_seen_order",
     "runs": "select * from state.main.runs order by started_at, run_id",
     "run_files": "select * from state.main.run_files order by run_id, name",
     "validation_results": "select * from state.main.validation_results "

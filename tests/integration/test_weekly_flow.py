@@ -1,0 +1,272 @@
+"""The real weekly flow, run as users run it (the ``wres`` command in a subprocess) against a real
+Prefect server on loopback, on a small hand-built inbox."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import REPO_ROOT, run_wres
+
+pytestmark = pytest.mark.integration
+
+CHECK_WAREHOUSE = REPO_ROOT.parent / "shared" / "tools" / "check_warehouse.py"
+
+STAFF = """\
+organisation_code,employee_id,assignment_id,staff_group,job_role,area_of_work,pay_band,ethnic_origin,assignment_category,is_primary_assignment,fte
+RXX,1001,1001-1,Nursing and Midwifery Registered,Midwife,Maternity Services,Band 6,A White - British,Permanent,Y,1
+RXX,1002,1002-1,Nursing and Midwifery Registered,Midwife,Maternity Services,Band 5,N Black or Black British - African,Permanent,Y,1
+RXX,1003,1003-1,Administrative and Clerical,Clerk,Finance,Band 3,H,Permanent,Y,0.8
+RXX,1004,1004-1,Medical and Dental,Consultant,Obstetrics,Consultant,Z,Permanent,Y,1
+RXX,1005,1005-1,Nursing and Midwifery Registered,Staff Nurse,Ward 1,Band 5,A,Bank,N,0.5
+RXX,1006,1006-1,Nursing and Midwifery Registered,Staff Nurse,Ward 1,Band 5,A,Permanent,Y,1
+RXX,1007,1007-1,Nursing and Midwifery Registered,Staff Nurse,Ward 2,Band 6,C,Permanent,Y,1
+RXX,1008,1008-1,Allied Health Professionals,Physiotherapist,Therapies,Band 6,A,Permanent,Y,1
+"""
+# the same people as an ESR export: title rows above ESR headers, semicolons, Windows-1252
+STAFF_ESR = (
+    "Staff in Post report\r\nRun date: 01/04/2024\r\n\r\n"
+    "Org Code;Employee Number;Assignment Number;Staff Group;Job Role;Area of Work;Pay Band;Ethnic Origin;Primary\r\n"
+    "RXX;1001;1001-1;Nursing and Midwifery Registered;Midwife;Maternity Services;Band 5;A White - British;Y\r\n"
+    "RXX;1002;1002-1;Nursing and Midwifery Registered;Midwife;Maternity Services;Band 5;N;Y\r\n"
+    "RXX;1003;1003-1;Administrative and Clerical;Clerk;Finance – Ó;Band 3;H;Y\r\n"
+    "RXX;1004;1004-1;Medical and Dental;Consultant;Obstetrics;Consultant;Z;Y\r\n"
+    "RXX;1006;1006-1;Nursing and Midwifery Registered;Staff Nurse;Ward 1;Band 5;A;Y\r\n"
+    "RXX;1007;1007-1;Nursing and Midwifery Registered;Staff Nurse;Ward 2;Band 5;C;Y\r\n"
+).encode("cp1252")
+RECRUITMENT = """\
+organisation_code,application_id,ethnic_origin,shortlisted,appointed,shortlisted_date
+RXX,A1,A,Y,Y,2024-05-01
+RXX,A2,N,Y,N,01/06/2024
+RXX,A3,A,Yes,No,2024-07-01
+RXX,A4,H,no,no,
+"""
+BOARD = """\
+organisation_code,member_id,ethnic_origin,voting,executive
+RXX,M1,A,Y,Y
+RXX,M2,H,Y,N
+RXX,M3,A,N,Y
+"""
+
+
+def make_inbox(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "staff_in_post_2025-03-31.csv").write_text(STAFF, encoding="utf-8")
+    (folder / "Staff_In_Post_2024-03-31.csv").write_bytes(STAFF_ESR)
+    (folder / "recruitment_2025-03-31.csv").write_text(RECRUITMENT, encoding="utf-8-sig")
+    (folder / "board_2025-03-31.csv").write_text(BOARD, encoding="utf-8")
+    (folder / "notes.txt").write_text("not an extract", encoding="utf-8")
+    return folder
+
+
+def snapshot_of(folder: Path) -> dict[str, tuple[str, int]]:
+    return {
+        p.name: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+        for p in sorted(folder.iterdir())
+    }
+
+
+def table_digest(warehouse: Path, schemas: tuple[str, ...] = ("staging", "marts")) -> dict[str, str]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() where schema_name in "
+            f"({', '.join(repr(s) for s in schemas)}) order by 1, 2"
+        ).fetchall()
+        digests = {}
+        for schema, table in tables:
+            rows = con.execute(f"select * from {schema}.{table} order by all").fetchall()
+            digests[f"{schema}.{table}"] = hashlib.sha256(repr(rows).encode()).hexdigest()
+        return digests
+    finally:
+        con.close()
+
+
+def publication_digest(out: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and ".versions" not in p.relative_to(out).parts[:1]
+    } | {
+        str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for link in sorted(out.iterdir())
+        if link.is_symlink()
+        for p in sorted(link.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory: pytest.TempPathFactory, prefect_server: str):
+    work = tmp_path_factory.mktemp("weekly")
+    inbox = make_inbox(work / "inbox")
+    before = snapshot_of(inbox)
+    result = run_wres(["run", "--inbox", str(inbox)], cwd=work, prefect_api=prefect_server)
+    return work, inbox, before, result
+
+
+def test_first_run_loads_every_file_and_exits_0(first_run):
+    work, inbox, before, result = first_run
+    assert result.returncode == 0, result.stderr[-4000:]
+    warehouse = work / "data" / "warehouse" / "wres.duckdb"
+    con = duckdb.connect(str(warehouse), read_only=True)
+    files = dict(con.execute("select name, status from ops.loaded_files").fetchall())
+    assert files == {
+        "staff_in_post_2025-03-31.csv": "loaded",
+        "Staff_In_Post_2024-03-31.csv": "loaded",
+        "recruitment_2025-03-31.csv": "loaded",
+        "board_2025-03-31.csv": "loaded",
+    }
+    # 8 assignments in 2025 (one bank), 6 in the ESR export of 2024
+    counts = dict(
+        con.execute(
+            "select snapshot_date::varchar, count(*) from staging.staff_in_post group by 1"
+        ).fetchall()
+    )
+    assert counts == {"2025-03-31": 8, "2024-03-31": 6}
+    # the Windows-1252 byte for Ó came through as Ó
+    assert con.execute(
+        "select count(*) from staging.staff_in_post where area_of_work = 'Finance – Ó'"
+    ).fetchone() == (1,)
+    # identifiers are pseudonyms: no raw employee number anywhere in staging
+    raw = con.execute(
+        "select count(*) from staging.staff_in_post where employee_id in ('1001', '1002')"
+    ).fetchone()
+    assert raw == (0,)
+    assert con.execute("select min(length(employee_id)) from staging.staff_in_post").fetchone() == (64,)
+    con.close()
+    assert "notes.txt" in result.stderr + result.stdout
+
+
+def test_inbox_is_never_modified(first_run):
+    work, inbox, before, result = first_run
+    assert snapshot_of(inbox) == before
+
+
+def test_warehouse_passes_the_contract_shape_check(first_run):
+    work, *_ = first_run
+    if not CHECK_WAREHOUSE.exists():
+        pytest.skip(f"{CHECK_WAREHOUSE} not beside the repository")
+    check = subprocess.run(
+        [sys.executable, str(CHECK_WAREHOUSE), str(work / "data/warehouse/wres.duckdb")],
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stdout
+
+
+def test_second_run_changes_nothing_but_ops_while_a_reader_holds_the_warehouse(first_run, prefect_server):
+    work, inbox, before, result = first_run
+    warehouse = work / "data" / "warehouse" / "wres.duckdb"
+    out = work / "data" / "outputs"
+    tables_before = table_digest(warehouse)
+    published_before = publication_digest(out)
+    assert published_before, "the first run published nothing"
+    reader_script = textwrap.dedent(f"""
+        import duckdb, sys, time
+        con = duckdb.connect({str(warehouse)!r}, read_only=True)
+        print("open", flush=True)
+        n = 0
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            n += con.execute("select count(*) from marts.wres_indicators").fetchone()[0] > 0
+            if sys.stdin.readline().strip() == "stop":
+                break
+        print("queries", n, flush=True)
+    """)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", reader_script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert reader.stdout.readline().strip() == "open"
+    reader.stdin.write("go\n")
+    reader.stdin.flush()
+    second = run_wres(["run", "--inbox", str(inbox)], cwd=work, prefect_api=prefect_server)
+    reader.stdin.write("go\nstop\n")
+    reader.stdin.flush()
+    output, _ = reader.communicate(timeout=60)
+    assert second.returncode == 0, second.stderr[-4000:]
+    assert reader.returncode == 0 and output.strip() == "queries 2"
+    assert table_digest(warehouse) == tables_before
+    assert publication_digest(out) == published_before
+    con = duckdb.connect(str(warehouse), read_only=True)
+    runs = con.execute("select count(*), count(*) filter (where exit_code = 0) from ops.runs").fetchone()
+    outcomes = dict(
+        con.execute(
+            "select name, outcome from ops.run_files where run_id = (select max(run_id) from ops.runs)"
+        ).fetchall()
+    )
+    con.close()
+    assert runs == (2, 2)
+    assert outcomes["staff_in_post_2025-03-31.csv"] == "unchanged"
+
+
+def test_same_bytes_under_another_name_load_once(tmp_path, prefect_server):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "board_2025-03-31.csv").write_text(BOARD, encoding="utf-8")
+    (inbox / "board_2025-03-31 (copy).csv").write_text(BOARD, encoding="utf-8")
+    (inbox / "BOARD_2025-03-31.CSV").write_text(BOARD, encoding="utf-8")
+    (inbox / "staff_in_post_2025-03-31.csv").write_text(STAFF, encoding="utf-8")
+    result = run_wres(["run", "--inbox", str(inbox)], cwd=tmp_path, prefect_api=prefect_server)
+    assert result.returncode == 0, result.stderr[-4000:]
+    con = duckdb.connect(str(tmp_path / "data/warehouse/wres.duckdb"), read_only=True)
+    assert con.execute("select count(*) from staging.board").fetchone() == (3,)
+    assert con.execute("select count(*) from ops.loaded_files where kind = 'board'").fetchone() == (1,)
+    outcomes = sorted(
+        r[0] for r in con.execute("select outcome from ops.run_files where kind = 'board'").fetchall()
+    )
+    con.close()
+    assert outcomes == ["duplicate", "loaded"]
+
+
+def test_usage_errors_exit_2(tmp_path):
+    missing = run_wres(["run", "--inbox", str(tmp_path / "nowhere")], cwd=tmp_path, prefect_api=None)
+    assert missing.returncode == 2
+    assert "nowhere" in missing.stderr
+    (tmp_path / "bad.toml").write_text("[paths\ninbox = 1", encoding="utf-8")
+    bad = run_wres(["run", "--config", str(tmp_path / "bad.toml")], cwd=tmp_path, prefect_api=None)
+    assert bad.returncode == 2
+    assert "bad.toml" in bad.stderr
+    (tmp_path / "typo.toml").write_text('[paths]\ninbx = "x"\n', encoding="utf-8")
+    typo = run_wres(["run", "--config", str(tmp_path / "typo.toml")], cwd=tmp_path, prefect_api=None)
+    assert typo.returncode == 2
+    assert "inbx" in typo.stderr
+
+
+def test_internal_error_exits_3_and_names_the_log(tmp_path, prefect_server):
+    inbox = make_inbox(tmp_path / "inbox")
+    # a folder where the warehouse file should go: the swap cannot succeed
+    blocked = tmp_path / "blocked.duckdb"
+    (blocked / "something").mkdir(parents=True)
+    result = run_wres(
+        ["run", "--inbox", str(inbox), "--warehouse", str(blocked)], cwd=tmp_path, prefect_api=prefect_server
+    )
+    assert result.returncode == 3, result.stderr[-3000:]
+    assert "log" in result.stderr and "data/state/logs" in result.stderr
+
+
+def test_first_run_on_a_fresh_machine_needs_no_prefect_server(tmp_path):
+    """No PREFECT_API_URL and an empty PREFECT_HOME: the temporary server starts (slowly) and the run succeeds."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "staff_in_post_2025-03-31.csv").write_text(STAFF, encoding="utf-8")
+    env = {"PREFECT_HOME": str(tmp_path / "prefect-home")}
+    saved = os.environ.pop("PREFECT_API_URL", None)
+    try:
+        started = time.monotonic()
+        result = run_wres(["run", "--inbox", str(inbox)], cwd=tmp_path, prefect_api=None, **env)
+    finally:
+        if saved is not None:
+            os.environ["PREFECT_API_URL"] = saved
+    assert result.returncode == 0, result.stderr[-4000:]
+    assert "temporary local server" in result.stderr
+    assert time.monotonic() - started < 300
+    assert (tmp_path / "data/warehouse/wres.duckdb").exists()
