@@ -64,14 +64,14 @@ def _with_ethnicity(
     frame: pl.DataFrame, column: str, settings: Settings, survey: bool = False
 ) -> pl.DataFrame:
     groups = classify_series(frame[column], settings.ethnicity_aliases, survey=survey)
-    return frame.with_columns(groups.select("ethnic_group", "census_group", "unknown_reason"))
+    return frame.with_columns(*groups.select("ethnic_group", "census_group", "unknown_reason").get_columns())
 
 
 def _with_scope(
     frame: pl.DataFrame, area: str, role: str, staff_group: str, settings: Settings
 ) -> pl.DataFrame:
     scope = scope_frame(frame[area], frame[role], frame[staff_group], settings.maternity_terms)
-    return frame.with_columns(scope.select("in_maternity_scope", "role_group"))
+    return frame.with_columns(*scope.select("in_maternity_scope", "role_group").get_columns())
 
 
 def is_bank(assignment_category: pl.Expr) -> pl.Expr:
@@ -85,8 +85,8 @@ def staff_in_post(state: duckdb.DuckDBPyConnection, settings: Settings) -> pl.Da
     groups = staff_group_series(frame["staff_group"], settings.staff_group_aliases)
     bands = band_series(frame["pay_band"], settings.band_aliases)
     frame = frame.with_columns(
-        groups.select("staff_group", "staff_group_recognised", "workforce"),
-        bands.select("band", "band_rank", "band_recognised"),
+        *groups.select("staff_group", "staff_group_recognised", "workforce").get_columns(),
+        *bands.select("band", "band_rank", "band_recognised").get_columns(),
         is_bank(pl.col("assignment_category")).alias("is_bank"),
     )
     frame = _with_ethnicity(frame, "ethnic_origin", settings)
@@ -126,7 +126,9 @@ def recruitment(state: duckdb.DuckDBPyConnection, settings: Settings) -> pl.Data
     frame = _newest_events(state, "recruitment", "application_id")
     groups = staff_group_series(frame["staff_group"], settings.staff_group_aliases)
     bands = band_series(frame["pay_band"], settings.band_aliases)
-    frame = frame.with_columns(groups.select("staff_group", "workforce"), bands.select("band"))
+    frame = frame.with_columns(
+        *groups.select("staff_group", "workforce").get_columns(), *bands.select("band").get_columns()
+    )
     frame = _with_ethnicity(frame, "ethnic_origin", settings)
     frame = _with_scope(frame, "area_of_work", "job_role", "staff_group", settings)
     return frame.select(
