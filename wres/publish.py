@@ -14,50 +14,28 @@ import logging
 import os
 import shutil
 import uuid
-from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from wres.config import Settings
+from wres.sdc import blank_hidden_cells, blank_hidden_representation
 
 log = logging.getLogger("wres")
 
 VERSIONS = ".versions"
 
 
-def _hidden_cells(
-    frame: pl.DataFrame, count_columns: Sequence[str], value_columns: Sequence[str], min_count: int
-) -> pl.DataFrame:
-    """Blank the published cells of suppressed rows: counts of 1..min_count-1 and every value."""
-    small = [
-        pl.when(pl.col(c).is_between(1, min_count - 1)).then(None).otherwise(pl.col(c)).alias(c)
-        for c in count_columns
-    ]
-    hide = pl.col("suppressed")
-    values = [pl.when(hide).then(None).otherwise(pl.col(c)).alias(c) for c in value_columns]
-    return frame.with_columns(*small, *values)
-
-
 def published_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, pl.DataFrame]:
-    """The two contract tables after disclosure control (hidden cells blank)."""
-    min_count = settings.disclosure.min_count
+    """The two contract tables as published: the warehouse's final ``suppressed`` flags applied
+    (hidden cells blank, wres.sdc)."""
     indicators = con.sql("select * from marts.wres_indicators").pl()
-    indicators = _hidden_cells(
-        indicators,
-        ["numerator", "denominator"],
-        ["numerator", "value", "ci_low", "ci_high", "interpretation"],
-        min_count,
-    )
     representation = con.sql("select * from marts.representation").pl()
-    representation = _hidden_cells(
-        representation,
-        ["headcount"],
-        ["headcount", "workforce_share", "ratio", "ci_low", "ci_high"],
-        min_count,
-    )
-    return {"wres_indicators": indicators, "representation": representation}
+    return {
+        "wres_indicators": blank_hidden_cells(indicators, settings),
+        "representation": blank_hidden_representation(representation, settings),
+    }
 
 
 # the data behind the numbers: every file in force, and every file the last run rejected, with the

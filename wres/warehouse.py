@@ -18,6 +18,7 @@ import polars as pl
 from wres.catalogue import COLUMN_COMMENTS, TABLE_COMMENTS
 from wres.config import Settings
 from wres.models import run_models
+from wres.sdc import apply_joint_disclosure_control
 from wres.staging import STAGING_TABLES
 
 STORAGE_VERSION = "v1.2.0"
@@ -60,6 +61,40 @@ def comment_tables(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] = ("
                 con.execute(f'comment on column {qualified}."{column}" is {_sql_literal(text)}')
 
 
+_INDICATOR_KEY = (
+    "organisation_code",
+    "snapshot_date",
+    "scope",
+    "indicator",
+    "measure",
+    "ethnic_group",
+    "breakdown",
+)
+_REPRESENTATION_KEY = ("organisation_code", "snapshot_date", "scope", "reference_population", "ethnic_group")
+
+
+def store_disclosure_flags(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """Set ``suppressed`` in the marts to the full rule (primary and secondary, wres.sdc).
+
+    The warehouse keeps exact values; the flag says what the publication hides.
+    """
+    indicators = con.sql("select * from marts.wres_indicators").pl()
+    representation = con.sql("select * from marts.representation").pl()
+    indicators, representation = apply_joint_disclosure_control(indicators, representation, settings)
+    for table, frame, key in (
+        ("marts.wres_indicators", indicators, _INDICATOR_KEY),
+        ("marts.representation", representation, _REPRESENTATION_KEY),
+    ):
+        flags = frame.select(*key, "suppressed")
+        con.register("disclosure_flags", flags)
+        match = " and ".join(f"t.{c} = f.{c}" for c in key)
+        con.execute(
+            f"update {table} t set suppressed = f.suppressed from disclosure_flags f "
+            f"where {match} and t.suppressed is distinct from f.suppressed"
+        )
+        con.unregister("disclosure_flags")
+
+
 def _create_from_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
     con.register("frame_to_store", frame)
     con.execute(f"create or replace table {name} as select * from frame_to_store")
@@ -98,6 +133,8 @@ def build_warehouse(
         )
         progress("marts")
         run_models(con, settings)
+        progress("disclosure control")
+        store_disclosure_flags(con, settings)
         if finalise is not None:
             finalise(con)
         for name, sql in _OPS_TABLES.items():

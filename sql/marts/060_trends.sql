@@ -5,7 +5,7 @@
 -- A series is (organisation_code, scope, indicator, measure, ethnic_group, breakdown). The
 -- comparison snapshots are the organisation's snapshots (those marts.wres_indicators holds); where
 -- the series has no row at the chosen snapshot, the date is kept and the value is NULL.
-create or replace table marts.wres_indicator_trends as
+create or replace view marts.wres_indicator_trends as
 with
 
 indicators as (
@@ -119,7 +119,7 @@ final as (
 
 select * from final;
 
-comment on table marts.wres_indicator_trends is 'Every marts.wres_indicators row beside the same series (organisation, scope, indicator, measure, ethnic group, breakdown) at the organisation''s previous snapshot and at its snapshot nearest to one year earlier (within 45 days, inclusive; of two equally near, the earlier), with the changes. NULL where there is no such snapshot or the series has no row there.';
+comment on view marts.wres_indicator_trends is 'Every marts.wres_indicators row beside the same series (organisation, scope, indicator, measure, ethnic group, breakdown) at the organisation''s previous snapshot and at its snapshot nearest to one year earlier (within 45 days, inclusive; of two equally near, the earlier), with the changes. NULL where there is no such snapshot or the series has no row there.';
 comment on column marts.wres_indicator_trends.organisation_code is 'ODS code of the organisation.';
 comment on column marts.wres_indicator_trends.snapshot_date is 'Staff-in-post snapshot date the row reports on.';
 comment on column marts.wres_indicator_trends.scope is 'trust, maternity_neonatal or maternity:<role group>, as in marts.wres_indicators.';

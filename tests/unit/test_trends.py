@@ -152,8 +152,8 @@ def test_every_column_has_a_comment():
     con.execute(f"create table marts.wres_indicators ({COLUMNS})")
     run_models(con, Settings(), files=[TRENDS_SQL])
     [(table_comment,)] = con.execute(
-        "select comment from duckdb_tables() "
-        "where schema_name = 'marts' and table_name = 'wres_indicator_trends'"
+        "select comment from duckdb_views() "
+        "where schema_name = 'marts' and view_name = 'wres_indicator_trends'"
     ).fetchall()
     columns = con.execute(
         "select column_name, comment from duckdb_columns() "
