@@ -193,7 +193,7 @@ def test_second_run_changes_nothing_but_ops_while_a_reader_holds_the_warehouse(f
     reader.stdin.flush()
     output, _ = reader.communicate(timeout=60)
     assert second.returncode == 0, second.stderr[-4000:]
-    assert reader.returncode == 0 and output.strip() == "queries 2"
+    assert reader.returncode == 0 and output.strip() == "queries 3"
     assert table_digest(warehouse) == tables_before
     assert publication_digest(out) == published_before
     con = duckdb.connect(str(warehouse), read_only=True)

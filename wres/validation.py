@@ -1,0 +1,755 @@
+"""Validate a parsed file against its Great Expectations suite (CONTRACT section 2, "Validation").
+
+One suite per file kind lives in ``expectations/<kind>.json``: reviewable in a diff, loaded into
+an ephemeral Great Expectations context (no ``gx/`` folder anywhere). Each expectation's ``meta``
+names its ``check`` and default ``severity``; ``[validation.severity]`` in wres.toml overrides a
+check (``critical``, ``warning`` or ``off``). Thresholds are ``{"$PARAMETER": name}`` values filled
+at run time from ``[validation]`` and the file's date (see ``expectation_parameters``).
+
+Great Expectations decides pass or fail and counts the unexpected rows. Where it has no direct
+expectation, polars derives a check column first (``DERIVED_COLUMNS``) and the suite expects it to
+be False (``<col>__invalid`` columns come from ``wres.parsing``). The message a person reads is
+built here from the frame: the file, the column, the distinct bad values with their counts, the
+first row numbers and the fix. Identifier columns give counts and row numbers, never values.
+
+Checks Great Expectations cannot express over one frame run in Python and say so in
+``CheckResult.expectation``: ``reference_population`` (``wres.reference``).
+
+Great Expectations takes ~5 s to import: it is imported inside functions, once per process, and
+one context with its suites is reused for every file.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+
+from wres.config import Settings
+from wres.errors import ConfigError
+from wres.kinds import IDENTIFIER_COLUMNS, KINDS, Kind
+from wres.messages import alias_example, percent, plural, row_numbers, values_with_counts
+from wres.parsing import ROW_COLUMN, invalid_column, invalid_text_column
+from wres.resources import resource_dir
+
+log = logging.getLogger("wres")
+
+Severity = Literal["critical", "warning"]
+SEVERITY_SETTINGS = ("critical", "warning", "off")
+
+# checks that run in Python rather than in a suite: check -> (kinds, default severity)
+PYTHON_CHECKS: dict[str, tuple[tuple[str, ...], Severity]] = {
+    "reference_population": (("reference",), "critical"),
+}
+
+
+@dataclass
+class ValidationContext:
+    """What a file is checked against beyond its own rows."""
+
+    # organisation -> distinct employees in that organisation's newest earlier snapshot
+    previous_staff_count: dict[str, int] = field(default_factory=dict)
+    # organisation -> pseudonymised employee ids in any loaded snapshot; None: not checked
+    known_employees: dict[str, set[str]] | None = None
+    # the census reference table (wres.reference.census_reference); None: catchment not checked
+    census: pl.DataFrame | None = None
+
+
+@dataclass
+class CheckResult:
+    check: str
+    column: str | None
+    severity: Severity
+    passed: bool
+    message: str
+    unexpected_count: int
+    expectation: str  # the Great Expectations expectation type, or where a Python check lives
+
+
+@dataclass
+class ValidationReport:
+    file_name: str
+    kind: str
+    results: list[CheckResult]
+    rejected: bool = False  # any failed critical check
+    # Great Expectations' own result (for the data docs); None for checks that never reached it
+    gx_result: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def failures(self) -> list[CheckResult]:
+        """The failed checks, critical first."""
+        failed = [r for r in self.results if not r.passed]
+        return sorted(failed, key=lambda r: r.severity != "critical")
+
+    def render_failures(self) -> str:
+        """The failed checks as text, one ``[severity] message`` per check under the file's status.
+
+        >>> failed = CheckResult("no_rows", None, "critical", False, "x.csv has no rows.", 0, "t")
+        >>> print(ValidationReport("x.csv", "board", [failed], rejected=True).render_failures())
+        x.csv: REJECTED
+          - [critical] x.csv has no rows.
+        """
+        failures = self.failures
+        status = "REJECTED" if self.rejected else ("loaded with warnings" if failures else "passed")
+        lines = [f"{self.file_name}: {status}"]
+        lines.extend(f"  - [{r.severity}] {r.message}" for r in failures)
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# the suites
+
+
+@functools.cache
+def _suite_text(kind_name: str) -> str:
+    return (resource_dir("expectations") / f"{kind_name}.json").read_text(encoding="utf-8")
+
+
+def load_suite(kind_name: str) -> dict[str, Any]:
+    """The suite of ``kind_name`` as JSON (a fresh copy: callers may change it)."""
+    return json.loads(_suite_text(kind_name))
+
+
+@functools.cache
+def default_severities() -> dict[str, Severity]:
+    """Every check name -> its default severity, from the suites and ``PYTHON_CHECKS``."""
+    severities: dict[str, Severity] = {}
+    for kind_name in KINDS:
+        for expectation in load_suite(kind_name)["expectations"]:
+            severities[expectation["meta"]["check"]] = expectation["meta"]["severity"]
+    for check, (_, severity) in PYTHON_CHECKS.items():
+        severities[check] = severity
+    return severities
+
+
+def severity_of(check: str, default: str, settings: Settings) -> str:
+    """``critical``, ``warning`` or ``off``: the setting for ``check`` if any, else ``default``.
+
+    An unknown check name or severity in the settings is a ConfigError (a typo must not pass).
+    """
+    overrides = settings.validation.severity
+    unknown = sorted(set(overrides) - set(default_severities()))
+    if unknown:
+        raise ConfigError(
+            f"[validation.severity]: unknown check(s) {', '.join(unknown)}; "
+            f"known: {', '.join(sorted(default_severities()))}"
+        )
+    for name, setting in overrides.items():
+        if str(setting).strip().lower() not in SEVERITY_SETTINGS:
+            raise ConfigError(
+                f"[validation.severity] {name} = {setting!r}: expected critical, warning or off"
+            )
+    return str(overrides.get(check, default)).strip().lower()
+
+
+def expectation_parameters(settings: Settings, file_date: date | None) -> dict[str, Any]:
+    """The ``$PARAMETER`` values of the suites, from ``[validation]`` and the file's date."""
+    v = settings.validation
+    try:
+        earliest = datetime.fromisoformat(str(v.earliest_date))
+    except ValueError as exc:
+        raise ConfigError(f"[validation] earliest_date = {v.earliest_date!r}: expected YYYY-MM-DD") from exc
+    # a file without a date (catchment, reference, survey) has no date columns; the far date only
+    # keeps the expectation well formed
+    latest = datetime(file_date.year, file_date.month, file_date.day) if file_date else datetime(2200, 1, 1)
+    return {
+        "fte_min": float(v.fte_min),
+        "fte_max": float(v.fte_max),
+        "earliest_date": earliest,
+        "file_date": latest,
+        "known_ethnicity_min_share": 1.0 - float(v.unknown_ethnicity_max_share),
+        "staff_count_min_change": -float(v.staff_count_max_change),
+        "staff_count_max_change": float(v.staff_count_max_change),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# derived check columns
+
+
+def _known_employee_frame(known: dict[str, set[str]]) -> pl.DataFrame:
+    pairs = [(org, employee) for org, employees in known.items() for employee in employees]
+    return pl.DataFrame(
+        {"organisation_code": [p[0] for p in pairs], "employee_id": [p[1] for p in pairs]},
+        schema={"organisation_code": pl.String, "employee_id": pl.String},
+    ).with_columns(pl.lit(True).alias("__known"))
+
+
+def _staff_count_change_column(frame: pl.DataFrame, previous: dict[str, int]) -> pl.Series:
+    counts = frame.group_by("organisation_code").agg(pl.col("employee_id").n_unique().alias("__now"))
+    earlier = pl.DataFrame(
+        {"organisation_code": list(previous), "__before": list(previous.values())},
+        schema={"organisation_code": pl.String, "__before": pl.Int64},
+    )
+    change = counts.join(earlier, on="organisation_code").with_columns(
+        ((pl.col("__now") - pl.col("__before")) / pl.col("__before")).alias("__staff_count_change")
+    )
+    return (
+        frame.select("organisation_code")
+        .join(change, on="organisation_code", how="left", maintain_order="left")["__staff_count_change"]
+        .cast(pl.Float64)
+    )
+
+
+def _col(frame: pl.DataFrame, name: str) -> pl.Expr:
+    return pl.col(name) if name in frame.columns else pl.lit(None)
+
+
+def _derived(frame: pl.DataFrame, name: str, context: ValidationContext) -> pl.Series:
+    """The derived check column ``name`` (see DERIVED_COLUMNS), one value per row of ``frame``."""
+    if name == "__appointed_without_shortlisted":
+        expr = (pl.col("appointed") == True) & (pl.col("shortlisted") == False)  # noqa: E712 (null-aware)
+    elif name == "__shortlisted_date_missing":
+        unparseable = _col(frame, invalid_column("shortlisted_date")).fill_null(False)
+        expr = (pl.col("shortlisted") == True) & _col(frame, "shortlisted_date").is_null() & ~unparseable  # noqa: E712
+    elif name == "__band_unrecognised":
+        expr = _col(frame, "pay_band").is_not_null() & ~_col(frame, "band_recognised").fill_null(True)
+    elif name == "__staff_group_unrecognised":
+        expr = _col(frame, "staff_group").is_not_null() & ~_col(frame, "staff_group_recognised").fill_null(
+            True
+        )
+    elif name == "__staff_count_change":
+        return _staff_count_change_column(frame, context.previous_staff_count).alias(name)
+    elif name == "__employee_not_in_snapshot":
+        if context.known_employees is None:
+            return pl.Series(name, [False] * frame.height, dtype=pl.Boolean)
+        joined = frame.select("organisation_code", "employee_id").join(
+            _known_employee_frame(context.known_employees),
+            on=["organisation_code", "employee_id"],
+            how="left",
+            maintain_order="left",
+        )
+        return (joined["employee_id"].is_not_null() & joined["__known"].is_null()).alias(name)
+    elif name == "__area_code_not_in_census":
+        if context.census is None:
+            return pl.Series(name, [False] * frame.height, dtype=pl.Boolean)
+        from wres.reference import unknown_catchment_areas
+
+        unknown = unknown_catchment_areas(frame, context.census)
+        expr = pl.col("area_code").is_in(unknown)
+    else:
+        raise KeyError(f"no derived check column {name!r}")
+    # with_columns broadcasts an expression over an absent (literal) column to the frame's height
+    return frame.with_columns(expr.fill_null(False).cast(pl.Boolean).alias(name))[name]
+
+
+DERIVED_COLUMNS: dict[str, str] = {
+    "__appointed_without_shortlisted": "appointed is true and shortlisted is false",
+    "__shortlisted_date_missing": "shortlisted is true and shortlisted_date is blank",
+    "__band_unrecognised": "pay_band is not blank and not a recognised band",
+    "__staff_group_unrecognised": "staff_group is not blank and not a recognised staff group",
+    "__staff_count_change": "(employees now - employees in the previous snapshot) / previous, per org",
+    "__employee_not_in_snapshot": "employee_id is in no loaded staff-in-post snapshot of the organisation",
+    "__area_code_not_in_census": "area_code is not in the shipped census 2021 table",
+}
+
+# ``<col>__blank``: the typed column is null because the text was blank (not because it was unreadable)
+BLANK_SUFFIX = "__blank"
+
+_NULL_TYPES = {
+    "text": pl.String,
+    "boolean": pl.Boolean,
+    "date": pl.Date,
+    "number": pl.Float64,
+    "answer": pl.Int8,
+}
+
+
+def _check_frame(
+    frame: pl.DataFrame, kind: Kind, suite: dict[str, Any], context: ValidationContext
+) -> pl.DataFrame:
+    """Just the columns the suite reads (derived ones computed; absent optional ones null)."""
+    needed: list[str] = []
+    for expectation in suite["expectations"]:
+        column = expectation["kwargs"].get("column")
+        if column and column not in needed:
+            needed.append(column)
+    series: list[pl.Series] = []
+    for name in needed:
+        if name in DERIVED_COLUMNS:
+            series.append(_derived(frame, name, context))
+        elif name in frame.columns:
+            series.append(frame[name])
+        elif name.endswith(BLANK_SUFFIX) and name.removesuffix(BLANK_SUFFIX) in frame.columns:
+            column = name.removesuffix(BLANK_SUFFIX)
+            unreadable = _col(frame, invalid_column(column)).fill_null(False)
+            series.append(frame.select((pl.col(column).is_null() & ~unreadable).alias(name)).to_series())
+        elif name.endswith("__invalid"):
+            series.append(pl.Series(name, [False] * frame.height, dtype=pl.Boolean))
+        else:
+            column_type = kind.column(name).type if name in {c.name for c in kind.columns} else "text"
+            series.append(pl.Series(name, [None] * frame.height, dtype=_NULL_TYPES[column_type]))
+    return pl.DataFrame(series, height=frame.height)
+
+
+# --------------------------------------------------------------------------------------------
+# Great Expectations
+
+
+class _GreatExpectations:
+    """One ephemeral context per process, with a validation definition per kind."""
+
+    def __init__(self) -> None:
+        # no outside network calls (usage statistics), quiet logs
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        logging.getLogger("great_expectations").setLevel(logging.ERROR)
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self.gx = gx
+        self.context = gx.get_context(mode="ephemeral")
+        # tqdm bars ignore TQDM_DISABLE; this switches them off
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        self.datasource = self.context.data_sources.add_pandas("wres_files")
+        self.definitions: dict[str, Any] = {}
+
+    def definition(self, kind_name: str) -> Any:
+        if kind_name not in self.definitions:
+            from great_expectations.core.expectation_suite import ExpectationSuite
+
+            suite = self.context.suites.add(ExpectationSuite(**load_suite(kind_name)))
+            batch = self.datasource.add_dataframe_asset(kind_name).add_batch_definition_whole_dataframe(
+                "file"
+            )
+            self.definitions[kind_name] = self.gx.ValidationDefinition(
+                data=batch, suite=suite, name=kind_name
+            )
+        return self.definitions[kind_name]
+
+    def run(self, kind_name: str, frame: pl.DataFrame, parameters: dict[str, Any]) -> Any:
+        definition = self.definition(kind_name)
+        # GX fingerprints every batch by hashing it; categorical text (not the
+        # nearly unique identifiers) hashes several times faster
+        text = [
+            pl.col(c).cast(pl.Categorical)
+            for c, dtype in frame.schema.items()
+            if dtype == pl.String and c not in IDENTIFIER_COLUMNS
+        ]
+        pandas_frame = frame.with_columns(text).to_pandas()
+        return definition.run(batch_parameters={"dataframe": pandas_frame}, expectation_parameters=parameters)
+
+
+@functools.cache
+def _great_expectations() -> _GreatExpectations:
+    return _GreatExpectations()
+
+
+def _scrub_identifiers(result: Any) -> None:
+    """Drop sample values of identifier columns from a GX result (the data docs show them)."""
+    for item in result.results:
+        column = item.expectation_config.kwargs.get("column")
+        if column in IDENTIFIER_COLUMNS or column in ("__employee_not_in_snapshot",):
+            for key in (
+                "partial_unexpected_list",
+                "partial_unexpected_counts",
+                "partial_unexpected_index_list",
+            ):
+                if key in item.result:
+                    item.result[key] = []
+
+
+# --------------------------------------------------------------------------------------------
+# messages
+
+
+@dataclass
+class _Failure:
+    """What a message builder needs: the parsed frame, the failing rows and the names."""
+
+    frame: pl.DataFrame
+    file_name: str
+    kind: Kind
+    column: str | None
+    rows: pl.DataFrame  # the failing rows of frame (with __row)
+    file_date: date | None
+    settings: Settings
+    context: ValidationContext
+
+    def where(self) -> str:
+        return f"{self.file_name}, column {self.column}" if self.column else self.file_name
+
+    def rows_text(self) -> str:
+        return row_numbers(self.rows[ROW_COLUMN])
+
+    def values_text(self, column: str) -> str:
+        if column in IDENTIFIER_COLUMNS:
+            return "(identifier values are not shown)"
+        return values_with_counts(self.rows[column])
+
+
+_FORMATS = {
+    "boolean": "Y/N, Yes/No, True/False or 1/0",
+    "date": "YYYY-MM-DD or DD/MM/YYYY",
+    "number": "a plain decimal number such as 0.5 (a point, no thousands separator)",
+}
+
+
+def _missing_value(f: _Failure) -> str:
+    return (
+        f"{f.where()}: blank on {plural(f.rows.height, 'row')} ({f.rows_text()}), but it is required on "
+        "every row. Fill it in in the source system, export again and drop the file in the inbox."
+    )
+
+
+def _unparseable_value(f: _Failure) -> str:
+    expected = _FORMATS.get(f.kind.column(f.column).type, "a value of its type")
+    return (
+        f"{f.where()}: values that are not {expected}, on {plural(f.rows.height, 'row')}: "
+        f"{f.values_text(invalid_text_column(f.column))}; {f.rows_text()}. Correct the values (or the "
+        "export's format) and drop the file again."
+    )
+
+
+def _unknown_ethnic_code(f: _Failure) -> str:
+    label = alias_example(f.rows[f.column], "White Scottish")
+    return (
+        f"{f.where()}: values that are not NHS ethnic categories, on {plural(f.rows.height, 'row')}: "
+        f"{f.values_text(f.column)}; {f.rows_text()}. If a value names a category, map it to its NHS code "
+        f'in wres.toml, e.g. [aliases.ethnicity] "{label}" = "C" (use the right code: A-S, Z not '
+        "stated, 99 not known), and drop the file again."
+    )
+
+
+def _unknown_survey_answer(f: _Failure) -> str:
+    from wres.values import ANSWER_CODES
+
+    answers = "; ".join(f"{code} {labels[0]}" for code, labels in ANSWER_CODES[f.column].items())
+    return (
+        f"{f.where()}: answers that are not codes or labels of {f.column}, on {plural(f.rows.height, 'row')} "
+        f"({answers}; blank = not answered): {f.values_text(invalid_text_column(f.column))}; "
+        f"{f.rows_text()}. Check that the survey year's question columns are right "
+        "([survey_questions] in wres.toml) and drop the file again."
+    )
+
+
+def _duplicate_id(f: _Failure) -> str:
+    repeated = f.rows[f.column].n_unique()
+    return (
+        f"{f.where()}: {plural(repeated, 'repeated value')} on {plural(f.rows.height, 'row')} "
+        f"({f.rows_text()}); identifier values are not shown. Each row needs its own {f.column}: remove "
+        "the repeated rows or fix the export, and drop the file again."
+    )
+
+
+def _appointed_without_shortlisted(f: _Failure) -> str:
+    return (
+        f"{f.where()}: appointed but not shortlisted on {plural(f.rows.height, 'row')} "
+        f"({f.rows_text()}). An appointment needs a shortlisting: correct shortlisted or appointed and "
+        "drop the file again."
+    )
+
+
+def _shortlisted_date_missing(f: _Failure) -> str:
+    return (
+        f"{f.where()}: blank on {plural(f.rows.height, 'row')} where shortlisted is true "
+        f"({f.rows_text()}). The date places the application in a reporting window: fill it in and "
+        "drop the file again."
+    )
+
+
+def _fte_out_of_range(f: _Failure) -> str:
+    v = f.settings.validation
+    return (
+        f"{f.where()}: values outside {v.fte_min:g} to {v.fte_max:g}, on {plural(f.rows.height, 'row')}: "
+        f"{f.values_text(f.column)}; {f.rows_text()}. Correct the values (a whole-time equivalent, "
+        "e.g. 0.8), or change [validation] fte_min / fte_max in wres.toml, and drop the file again."
+    )
+
+
+def _date_in_future(f: _Failure) -> str:
+    return (
+        f"{f.where()}: dates after the file's date {f.file_date} (from its name), on "
+        f"{plural(f.rows.height, 'row')}: {f.values_text(f.column)}; {f.rows_text()}. Correct the dates, "
+        "or the date in the file name, and drop the file again."
+    )
+
+
+def _date_before_1950(f: _Failure) -> str:
+    return (
+        f"{f.where()}: dates before {f.settings.validation.earliest_date}, on "
+        f"{plural(f.rows.height, 'row')}: {f.values_text(f.column)}; {f.rows_text()}. "
+        "Correct the dates (a placeholder such as 1900-01-01 is not a date) and drop the file again."
+    )
+
+
+def _no_rows(f: _Failure) -> str:
+    return (
+        f"{f.file_name} has a header but no rows: a {f.kind.name} file must list its people. Export the "
+        "report again (check its filters) and drop the file again."
+    )
+
+
+def _unknown_catchment_area(f: _Failure) -> str:
+    return (
+        f"{f.where()}: area codes that are not in the census 2021 table the monitor ships, on "
+        f"{plural(f.rows.height, 'row')}: {f.values_text(f.column)}; {f.rows_text()}. Use local authority "
+        "codes (e.g. E08000025) or K04000001 for England and Wales, and drop the file again."
+    )
+
+
+def _unknown_ethnicity_share(f: _Failure) -> str:
+    known = f.frame["ethnic_group"].drop_nulls()
+    unknown = f.frame.filter(pl.col("ethnic_group") == "unknown")
+    reasons = unknown["unknown_reason"].value_counts().sort("unknown_reason").iter_rows()
+    detail = ", ".join(f"{(reason or 'unknown').replace('_', ' ')} {n}" for reason, n in reasons)
+    share = unknown.height / known.len() if known.len() else 0.0
+    limit = f.settings.validation.unknown_ethnicity_max_share
+    return (
+        f"{f.where()}: ethnicity is not stated or not known on {percent(share)} of rows ({unknown.height} of "
+        f"{known.len()}: {detail}), above {percent(limit)}. The figures stand, but their groups are less "
+        "certain: check the export, or improve recording in the source system."
+    )
+
+
+def _staff_count_change(f: _Failure) -> str:
+    counts = (
+        f.rows.group_by("organisation_code")
+        .agg(pl.col("employee_id").n_unique().alias("now"))
+        .sort("organisation_code")
+    )
+    pieces = []
+    for org, now in counts.iter_rows():
+        before = f.context.previous_staff_count[org]
+        pieces.append(
+            f"{org} {now} employees, {before} in its previous snapshot ({(now - before) / before:+.0%})"
+        )
+    limit = f.settings.validation.staff_count_max_change
+    return (
+        f"{f.file_name}: the staff count changed by more than {percent(limit)} since the previous snapshot: "
+        f"{'; '.join(pieces)}. Check that the export covers the whole organisation (all staff groups, "
+        "no filter left on) before relying on the trend."
+    )
+
+
+def _employee_not_in_snapshot(f: _Failure) -> str:
+    people = f.rows["employee_id"].n_unique()
+    return (
+        f"{f.where()}: {plural(people, 'employee')} found in no loaded staff-in-post snapshot of their "
+        f"organisation ({plural(f.rows.height, 'row')}: {f.rows_text()}); identifier values are not "
+        "shown. Leavers are expected; many mean a missing snapshot: load the staff-in-post files that "
+        "cover the period, or check that employee_id holds ESR employee numbers."
+    )
+
+
+def _unrecognised_label(setting: str, example_target: str, what: str) -> Callable[[_Failure], str]:
+    def build(f: _Failure) -> str:
+        label = alias_example(f.rows[f.column], "Label")
+        return (
+            f"{f.where()}: {what} not recognised, on {plural(f.rows.height, 'row')}: "
+            f"{f.values_text(f.column)}; {f.rows_text()}. The rows load; to place them, add an alias in "
+            f'wres.toml, e.g. [{setting}] "{label}" = "{example_target}".'
+        )
+
+    return build
+
+
+_MESSAGES: dict[str, Callable[[_Failure], str]] = {
+    "missing_value": _missing_value,
+    "unparseable_value": _unparseable_value,
+    "unknown_ethnic_code": _unknown_ethnic_code,
+    "unknown_survey_answer": _unknown_survey_answer,
+    "duplicate_id": _duplicate_id,
+    "appointed_without_shortlisted": _appointed_without_shortlisted,
+    "shortlisted_date_missing": _shortlisted_date_missing,
+    "fte_out_of_range": _fte_out_of_range,
+    "date_in_future": _date_in_future,
+    "date_before_1950": _date_before_1950,
+    "no_rows": _no_rows,
+    "unknown_catchment_area": _unknown_catchment_area,
+    "unknown_ethnicity_share": _unknown_ethnicity_share,
+    "staff_count_change": _staff_count_change,
+    "employee_not_in_snapshot": _employee_not_in_snapshot,
+    "unrecognised_band": _unrecognised_label("aliases.band", "Band 8a", "pay band labels"),
+    "unrecognised_staff_group": _unrecognised_label(
+        "aliases.staff_group", "Admin and Clerical", "staff group labels"
+    ),
+}
+
+
+def _failing_rows(
+    frame: pl.DataFrame,
+    check: str,
+    check_column: str | None,
+    check_frame: pl.DataFrame,
+    parameters: dict[str, Any],
+) -> pl.DataFrame:
+    """The rows of ``frame`` that fail an expectation, recomputed in polars for the message."""
+    if check_column is None:
+        return frame.head(0)
+    values = check_frame[check_column]
+    if check == "missing_value":
+        mask = values if check_column.endswith(BLANK_SUFFIX) else values.is_null()
+    elif check == "duplicate_id":
+        mask = values.is_not_null() & values.is_duplicated()
+    elif check == "fte_out_of_range":
+        mask = (values < parameters["fte_min"]) | (values > parameters["fte_max"])
+    elif check == "date_in_future":
+        mask = values > parameters["file_date"].date()
+    elif check == "date_before_1950":
+        mask = values < parameters["earliest_date"].date()
+    elif check == "staff_count_change":
+        limit = parameters["staff_count_max_change"]
+        mask = values.is_not_null() & (values.abs() > limit)
+    elif check == "unknown_ethnicity_share":
+        mask = values == "unknown"
+    else:  # derived and __invalid columns: True marks a failure
+        mask = values
+    return frame.filter(mask.fill_null(False))
+
+
+# --------------------------------------------------------------------------------------------
+# validate
+
+
+def _passed_message(file_name: str, check: str, column: str | None) -> str:
+    return f"{file_name}{', column ' + column if column else ''}: {check} passed"
+
+
+def _python_checks(
+    frame: pl.DataFrame, kind: Kind, file_name: str, settings: Settings
+) -> Iterable[CheckResult]:
+    for check, (kinds, default) in PYTHON_CHECKS.items():
+        if kind.name not in kinds:
+            continue
+        severity = severity_of(check, default, settings)
+        if severity == "off":
+            continue
+        if check == "reference_population":
+            from wres.reference import check_reference_population
+
+            ordered = frame.sort(ROW_COLUMN).select("organisation_code", "ethnic_group", "population")
+            problems = check_reference_population(ordered)
+            message = (
+                f"{file_name}: "
+                + "; ".join(problems)
+                + " (rows counted from 1, the first under the header). "
+                "Correct the file and drop it again."
+                if problems
+                else _passed_message(file_name, check, None)
+            )
+            yield CheckResult(
+                check,
+                None,
+                severity,
+                not problems,
+                message,
+                len(problems),
+                "wres.reference.check_reference_population",
+            )
+
+
+def validate(
+    frame: pl.DataFrame,
+    kind: Kind,
+    file_name: str,
+    file_date: date | None,
+    settings: Settings,
+    context: ValidationContext,
+) -> ValidationReport:
+    """Check a parsed (and pseudonymised) file against its kind's suite and the Python checks.
+
+    Returns every check's result in suite order (checks set ``off`` left out); the report is
+    rejected when any critical check failed. ``file_date`` is the date in the file's name (None
+    for the survey, catchment and reference files: date checks then do not apply).
+    """
+    suite = load_suite(kind.name)
+    parameters = expectation_parameters(settings, file_date)
+    check_frame = _check_frame(frame, kind, suite, context)
+    gx_result = _great_expectations().run(kind.name, check_frame, parameters)
+    _scrub_identifiers(gx_result)
+    by_id = {str(item.expectation_config.id): item for item in gx_result.results}
+    definition = _great_expectations().definition(kind.name)
+    results: list[CheckResult] = []
+    for expectation in definition.suite.expectations:
+        item = by_id[str(expectation.id)]
+        config = item.expectation_config
+        check, default = config.meta["check"], config.meta["severity"]
+        check_column = config.kwargs.get("column")
+        column = config.meta.get("column") or check_column
+        severity = severity_of(check, default, settings)
+        if severity == "off" or (check == "date_in_future" and file_date is None):
+            continue
+        if check == "employee_not_in_snapshot" and context.known_employees is None:
+            continue
+        if check == "unknown_catchment_area" and context.census is None:
+            continue
+        if item.exception_info.get("raised_exception"):
+            raise RuntimeError(
+                f"Great Expectations could not evaluate {config.type} on {file_name}: "
+                f"{item.exception_info.get('exception_message')}"
+            )
+        passed = bool(item.success)
+        if passed:
+            message = _passed_message(file_name, check, column)
+        else:
+            failing = _failing_rows(frame, check, check_column, check_frame, parameters)
+            failure = _Failure(frame, file_name, kind, column, failing, file_date, settings, context)
+            message = _MESSAGES[check](failure)
+        unexpected = item.result.get("unexpected_count")
+        results.append(
+            CheckResult(check, column, severity, passed, message, int(unexpected or 0), config.type)  # type: ignore[arg-type]
+        )
+    results.extend(_python_checks(frame, kind, file_name, settings))
+    rejected = any(r.severity == "critical" and not r.passed for r in results)
+    return ValidationReport(file_name, kind.name, results, rejected, gx_result=gx_result)
+
+
+# --------------------------------------------------------------------------------------------
+# data docs
+
+
+def build_data_docs(reports: Iterable[ValidationReport], folder: Path) -> Path | None:
+    """Write Great Expectations' data docs (static HTML) for ``reports`` into ``folder``.
+
+    A file-mode context in a temporary folder holds the suites and results just long enough to
+    render them; nothing is written into the repository and nothing needs the network (the pages'
+    CSS comes from a CDN, so offline they are readable but unstyled). Returns the index page, or
+    None when no report reached Great Expectations.
+    """
+    validated = [r for r in reports if r.gx_result is not None]
+    if not validated:
+        return None
+    runtime = _great_expectations()
+    gx = runtime.gx
+    from great_expectations.core.expectation_suite import ExpectationSuite
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="wres-gx-") as tmp:
+        context = gx.get_context(mode="file", project_root_dir=tmp)
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        for kind_name in sorted({r.kind for r in validated}):
+            context.suites.add(ExpectationSuite(**copy.deepcopy(load_suite(kind_name))))
+        for report in validated:
+            run_time = report.gx_result.meta.get("validation_time") or datetime.now()
+            key = ValidationResultIdentifier(
+                ExpectationSuiteIdentifier(name=report.kind),
+                RunIdentifier(run_name=report.file_name, run_time=run_time),
+                batch_identifier=report.file_name,
+            )
+            context.validation_results_store.set(key, report.gx_result)
+        site = {
+            "class_name": "SiteBuilder",
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(folder)},
+        }
+        context.add_data_docs_site("wres", site)
+        context.build_data_docs(site_names=["wres"])
+    index = folder / "index.html"
+    return index if index.exists() else None
