@@ -12,7 +12,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from wres.config import Settings, load_settings
-from wres.pipeline import IngestResult, ingest, new_run_id, now_utc
+from wres.pipeline import IngestResult, deliver, ingest, new_run_id, now_utc, write_data_docs
 from wres.publish import publish
 from wres.state import StateStore
 from wres.warehouse import build_warehouse
@@ -21,7 +21,9 @@ from wres.warehouse import build_warehouse
 @task(name="ingest and validate the inbox", cache_policy=NO_CACHE)
 def ingest_task(settings: Settings, run_id: str) -> IngestResult:
     with StateStore(settings.paths.state) as store:
-        return ingest(store, settings, run_id)
+        result = ingest(store, settings, run_id)
+    write_data_docs(result, settings)
+    return result
 
 
 @task(name="build the analyst warehouse", cache_policy=NO_CACHE)
@@ -46,6 +48,11 @@ def warehouse_task(settings: Settings, run_id: str, result: IngestResult) -> Pat
 @task(name="publish the weekly report and tables", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
 def publish_task(settings: Settings, warehouse: Path) -> Path | None:
     return publish(warehouse, settings)
+
+
+@task(name="deliver the publication", cache_policy=NO_CACHE)
+def deliver_task(settings: Settings, latest: Path) -> None:
+    deliver(latest, settings)
 
 
 @flow(name="wres-weekly", log_prints=True)
@@ -75,6 +82,7 @@ def run_with_settings(settings: Settings) -> int:
         published = publish_task(settings, path)
         if published:
             logger.info("publication: %s", published)
+            deliver_task(settings, published)
     except BaseException as error:
         with StateStore(settings.paths.state) as store:
             store.finish_run(

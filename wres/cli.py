@@ -135,8 +135,10 @@ def demo(
     )
     settings = settings.with_paths(inbox=Path(demo_inbox))
     code = _run_flow(settings, config)
-    typer.echo(f"Warehouse: {Path(settings.paths.warehouse).resolve()}")
-    typer.echo(f"Publication: {(Path(settings.paths.out) / 'latest').resolve()}")
+    latest = (Path(settings.paths.out) / "latest").absolute()
+    typer.echo(f"Warehouse:   {Path(settings.paths.warehouse).absolute()}")
+    typer.echo(f"Report:      {latest / 'wres_report.html'}")
+    typer.echo(f"Publication: {latest}")
     raise typer.Exit(code)
 
 

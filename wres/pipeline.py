@@ -285,3 +285,48 @@ def log_location(settings: Settings) -> Path:
 
 def environment_summary() -> dict[str, str]:
     return {"pid": str(os.getpid())}
+
+
+def write_data_docs(result: IngestResult, settings: Settings) -> Path | None:
+    """Great Expectations' data docs of this run's validations, beside the warehouse (for analysts,
+    never in the publication). A run that validated nothing new leaves the last docs in place."""
+    from wres.validation import build_data_docs
+
+    folder = Path(settings.paths.warehouse).parent / "data-docs"
+    try:
+        return build_data_docs(result.reports, folder)
+    except Exception as error:  # noqa: BLE001 - the docs are a convenience, never a reason to fail
+        log.warning("Great Expectations data docs not written: %s: %s", type(error).__name__, error)
+        return None
+
+
+def deliver(latest: Path, settings: Settings) -> None:
+    """Copy the publication to the delivery folder and send the summary e-mail, when configured.
+
+    A failure is reported and never fails the run: the publication itself is already in place.
+    """
+    from wres.delivery import copy_to_delivery_folder, send_summary, summary_text
+    from wres.publish import REPORT_NAME
+
+    if settings.delivery_folder:
+        try:
+            copied = copy_to_delivery_folder(latest, Path(settings.delivery_folder))
+            log.info("publication copied to %s", copied)
+        except Exception as error:  # noqa: BLE001
+            log.warning("publication not copied to %s: %s", settings.delivery_folder, error)
+    if not (settings.mail.host and settings.mail.recipients):
+        return
+    indicators_file = latest / "wres_indicators.csv"
+    organisations = (
+        [latest] if indicators_file.exists() else sorted(p for p in latest.iterdir() if p.is_dir())
+    )
+    for folder in organisations:
+        indicators = pl.read_csv(folder / "wres_indicators.csv", try_parse_dates=True)
+        if indicators.is_empty():
+            continue
+        organisation = indicators["organisation_code"][0]
+        snapshot = indicators["snapshot_date"].max()
+        subject, body = summary_text(indicators, snapshot, organisation)
+        result = send_summary(settings, subject=subject, body=body, attachment=folder / REPORT_NAME)
+        if result.sent:
+            log.info("summary e-mail sent for %s", organisation)

@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 import uuid
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -25,6 +26,7 @@ from wres.sdc import blank_hidden_cells, blank_hidden_representation
 log = logging.getLogger("wres")
 
 VERSIONS = ".versions"
+REPORT_NAME = "wres_report.html"
 
 
 def published_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, pl.DataFrame]:
@@ -77,19 +79,84 @@ def validation_report_text(quality: pl.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write_folder(folder: Path, tables: dict[str, pl.DataFrame], quality: pl.DataFrame) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, frame in tables.items():
-        frame.write_csv(folder / f"{name}.csv")
-    (folder / "validation_report.txt").write_text(validation_report_text(quality), encoding="utf-8")
+PUBLISHING_MODULES = ("publish", "charts", "report", "tables", "sdc")
 
 
-def _digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(folder)).encode())
-        digest.update(path.read_bytes())
+def published_trends(con: duckdb.DuckDBPyConnection, settings: Settings) -> pl.DataFrame:
+    """The trends view as published: a value, and any change resting on it, blank where hidden."""
+    trends = blank_hidden_cells(con.sql("select * from marts.wres_indicator_trends").pl(), settings)
+    return trends.with_columns(
+        pl.when(pl.col("previous_suppressed").fill_null(False) | pl.col("suppressed"))
+        .then(None)
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c in ("previous_value", "change_from_previous")
+    ).with_columns(
+        pl.when(pl.col("year_earlier_suppressed").fill_null(False) | pl.col("suppressed"))
+        .then(None)
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c in ("year_earlier_value", "change_from_year_earlier")
+    )
+
+
+def _select(tables: dict[str, pl.DataFrame], organisation: str, snapshot: date) -> dict[str, pl.DataFrame]:
+    """One organisation's frames for the report at ``snapshot`` (indicators: every snapshot up to it,
+    for the trend charts)."""
+
+    def of(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.filter(pl.col("organisation_code") == organisation)
+
+    return {
+        "wres_indicators": of(tables["wres_indicators"]).filter(pl.col("snapshot_date") <= snapshot),
+        "representation": of(tables["representation"]).filter(pl.col("snapshot_date") == snapshot),
+        "trends": of(tables["trends"]).filter(pl.col("snapshot_date") == snapshot),
+        "data_quality": tables["data_quality"],
+    }
+
+
+def _input_digest(selected: dict[str, pl.DataFrame], settings: Settings) -> str:
+    """What a publication folder is made from: its frames, the settings and the publishing code."""
+    digest = hashlib.sha256(repr(settings).encode())
+    package = Path(__file__).resolve().parent
+    for module in PUBLISHING_MODULES:
+        digest.update((package / f"{module}.py").read_bytes())
+    for name in sorted(selected):
+        digest.update(name.encode())
+        digest.update(selected[name].write_csv().encode())
     return digest.hexdigest()[:16]
+
+
+def write_publication_folder(
+    folder: Path, selected: dict[str, pl.DataFrame], *, organisation: str, snapshot: date, settings: Settings
+) -> None:
+    """Every published file of one organisation at one snapshot, into ``folder``."""
+    from wres.charts import report_charts, save_chart
+    from wres.report import render_report
+    from wres.tables import workbook_notes, write_tables
+
+    folder.mkdir(parents=True, exist_ok=True)
+    at_snapshot = {
+        "wres_indicators": selected["wres_indicators"].filter(pl.col("snapshot_date") == snapshot),
+        "representation": selected["representation"],
+    }
+    sources = sorted(selected["data_quality"].filter(pl.col("status") == "loaded")["name"].unique().to_list())
+    notes = workbook_notes(organisation=organisation, snapshot=snapshot, settings=settings, sources=sources)
+    write_tables(folder, at_snapshot, notes=notes, data_quality=selected["data_quality"])
+    (folder / "validation_report.txt").write_text(
+        validation_report_text(selected["data_quality"]), encoding="utf-8"
+    )
+    charts = report_charts(selected, organisation=organisation, snapshot_date=snapshot, settings=settings)
+    for name, chart in charts.items():
+        save_chart(chart, folder / "charts", name)
+    render_report(
+        selected,
+        charts,
+        organisation=organisation,
+        snapshot_date=snapshot,
+        settings=settings,
+        path=folder / REPORT_NAME,
+    )
 
 
 def _swap_link(link: Path, target: str) -> None:
@@ -103,16 +170,28 @@ def _swap_link(link: Path, target: str) -> None:
     os.replace(temporary, link)
 
 
-def publish(warehouse: Path, settings: Settings) -> Path | None:
-    """Write the publication for every snapshot; return the ``latest`` folder (None: no snapshot)."""
-    out = Path(settings.paths.out)
-    out.mkdir(parents=True, exist_ok=True)
+def read_published_tables(warehouse: Path, settings: Settings) -> dict[str, pl.DataFrame]:
+    """Everything the publication is made from, after disclosure control, read from the warehouse."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         tables = published_tables(con, settings)
-        quality = data_quality(con)
+        tables["trends"] = published_trends(con, settings)
+        tables["data_quality"] = data_quality(con)
     finally:
         con.close()
+    return tables
+
+
+def publish(warehouse: Path, settings: Settings) -> Path | None:
+    """Write the publication for every snapshot; return the ``latest`` folder (None: no snapshot).
+
+    Each snapshot's folder is named by a digest of what it is made from, so a snapshot whose data,
+    settings and publishing code are unchanged is not rendered again, and a run that changes nothing
+    leaves every published file as it was.
+    """
+    out = Path(settings.paths.out)
+    out.mkdir(parents=True, exist_ok=True)
+    tables = read_published_tables(warehouse, settings)
     indicators = tables["wres_indicators"]
     if indicators.is_empty():
         log.warning("nothing to publish: no staff-in-post snapshot has been loaded")
@@ -123,23 +202,19 @@ def publish(warehouse: Path, settings: Settings) -> Path | None:
     snapshots = sorted(indicators["snapshot_date"].unique().to_list())
     links: dict[str, str] = {}
     for snapshot in snapshots:
-        building = versions / f".building-{uuid.uuid4().hex[:8]}"
-        for organisation in organisations:
-            selected = {
-                name: frame.filter(
-                    (pl.col("snapshot_date") == snapshot) & (pl.col("organisation_code") == organisation)
-                )
-                for name, frame in tables.items()
-            }
-            if selected["wres_indicators"].is_empty():
-                continue
-            folder = building if len(organisations) == 1 else building / organisation
-            _write_folder(folder, selected, quality)
-        version = f"{snapshot.isoformat()}-{_digest(building)}"
+        present = indicators.filter(pl.col("snapshot_date") == snapshot)["organisation_code"].unique()
+        parts = {org: _select(tables, org, snapshot) for org in organisations if org in present}
+        digest = hashlib.sha256("".join(_input_digest(p, settings) for p in parts.values()).encode())
+        version = f"{snapshot.isoformat()}-{digest.hexdigest()[:16]}"
         final = versions / version
-        if final.exists():
-            shutil.rmtree(building)
-        else:
+        if not final.exists():
+            log.info("publishing %s (%d organisation(s))", snapshot.isoformat(), len(parts))
+            building = versions / f".building-{uuid.uuid4().hex[:8]}"
+            for organisation, selected in parts.items():
+                folder = building if len(organisations) == 1 else building / organisation
+                write_publication_folder(
+                    folder, selected, organisation=organisation, snapshot=snapshot, settings=settings
+                )
             os.replace(building, final)
         links[snapshot.isoformat()] = f"{VERSIONS}/{version}"
     for name, target in links.items():
