@@ -202,12 +202,15 @@ def build_staging(
     con: duckdb.DuckDBPyConnection | None = None,
     *,
     snapshots: Iterable[tuple[str, str | dt.date]] | None = None,
+    loaded_kinds: Iterable[tuple[str, str | None]] | None = None,
     **tables: Iterable[Mapping[str, Any]],
 ) -> duckdb.DuckDBPyConnection:
     """Create every staging table (empty unless rows are given) and return the connection.
 
     ``tables`` maps a staging table name (``staff_in_post``, ``recruitment``, ...) to its rows.
-    ``snapshots`` defaults to the distinct (organisation_code, snapshot_date) of staff_in_post.
+    ``snapshots`` defaults to the distinct (organisation_code, snapshot_date) of staff_in_post;
+    ``loaded_kinds`` (kind, organisation_code or None for an empty file) to the kinds and
+    organisations present in the event and survey tables.
     """
     unknown = set(tables) - set(STAGING_COLUMNS)
     if unknown:
@@ -235,6 +238,14 @@ def build_staging(
             "insert into staging.snapshots values (?, ?)",
             [(org, dt.date.fromisoformat(d) if isinstance(d, str) else d) for org, d in snapshots],
         )
+    con.execute("create or replace table staging.loaded_kinds (kind VARCHAR, organisation_code VARCHAR)")
+    if loaded_kinds is None:
+        for kind in ("staff_in_post", "recruitment", "disciplinary", "training", "board", "staff_survey"):
+            con.execute(
+                f"insert into staging.loaded_kinds select distinct '{kind}', organisation_code from staging.{kind}"
+            )
+    else:
+        con.executemany("insert into staging.loaded_kinds values (?, ?)", list(loaded_kinds))
     return con
 
 

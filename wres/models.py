@@ -45,9 +45,7 @@ def write_settings(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     con.execute("comment on table staging.settings is 'Settings the SQL models read (setting(key) macro).'")
     con.execute("comment on column staging.settings.key is 'Setting name.'")
     con.execute("comment on column staging.settings.value is 'Setting value, as text.'")
-    con.execute(
-        "create or replace macro setting(k) as (select value from staging.settings where key = k)"
-    )
+    con.execute("create or replace macro setting(k) as (select value from staging.settings where key = k)")
 
 
 def run_models(

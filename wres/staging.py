@@ -16,6 +16,7 @@ from wres.ethnicity import classify_series
 from wres.maternity import scope_frame, survey_staff_group_series
 from wres.reference import census_reference
 from wres.staff_groups import staff_group_series
+from wres.kinds import KINDS
 from wres.state import rows_table
 
 # "newer" between files: the later date in the file name, then the later first sighting
@@ -256,6 +257,23 @@ def census2021(state: duckdb.DuckDBPyConnection, settings: Settings) -> pl.DataF
     return census_reference().sort("area_code", "ethnic_group")
 
 
+def loaded_kinds(state: duckdb.DuckDBPyConnection, settings: Settings) -> pl.DataFrame:
+    """Which kinds of data each organisation has loaded: a file with a header and no rows is valid
+    for the event kinds ("nothing happened") and must still count, so an empty file is listed with
+    organisation_code NULL, meaning every organisation (or the settings' organisation_code)."""
+    per_file = " union all ".join(
+        f"select distinct file_sha256, organisation_code from state.main.{rows_table(kind)}" for kind in KINDS
+    )
+    frame = state.sql(
+        f"""select distinct f.kind, r.organisation_code
+            from state.main.files f left join ({per_file}) r on r.file_sha256 = f.sha256
+            where f.status = 'loaded'"""
+    ).pl()
+    if settings.organisation_code:
+        frame = frame.with_columns(pl.col("organisation_code").fill_null(settings.organisation_code))
+    return frame.unique().sort("kind", "organisation_code", nulls_last=True)
+
+
 STAGING_TABLES = {
     "staff_in_post": staff_in_post,
     "recruitment": recruitment,
@@ -266,4 +284,5 @@ STAGING_TABLES = {
     "catchment": catchment,
     "reference_population": reference_population,
     "census2021": census2021,
+    "loaded_kinds": loaded_kinds,
 }

@@ -116,7 +116,11 @@ numerators as (
 headcount as (
     select h.*
     from intermediate.headcount_by_group as h
-    where h.organisation_code in (select organisation_code from staging.disciplinary)
+    where exists (
+        -- a loaded disciplinary file, even one with no rows ("nothing happened"), counts
+        select 1 from staging.loaded_kinds as k
+        where k.kind = 'disciplinary' and (k.organisation_code = h.organisation_code or k.organisation_code is null)
+    )
 ),
 
 final as (

@@ -722,3 +722,29 @@ def test_one_row_per_key_and_no_nan():
     assert {r["indicator"] for r in rows(con, snapshot_date=D)} == set(range(1, 10))
     # interpretation only on relative likelihoods
     assert rows(con, measure="rate", interpretation="adverse to bme") == []
+
+
+def test_an_empty_event_file_means_nothing_happened_not_no_data():
+    # two white and one bme employee at D; a disciplinary file with a header and no rows was loaded
+    staff = [person("E1", "white"), person("E2", "white"), person("E3", "asian")]
+    con = run_indicator_models(build_staging(staff_in_post=staff, loaded_kinds=[("disciplinary", None)]))
+    assert counts(con, indicator=3, measure="rate", scope="trust", breakdown="") == {
+        "white": (0, 2),
+        "bme": (0, 1),
+        "unknown": (0, 0),
+        "asian": (0, 1),
+        "black": (0, 0),
+        "mixed": (0, 0),
+        "other": (0, 0),
+    }
+    # 0 / 2 against 0 / 1: the denominator rate is zero, so the relative likelihood has no value
+    rl = row(con, indicator=3, measure="relative_likelihood", scope="trust")
+    assert rl["value"] is None and rl["interpretation"] is None
+    # no training file at all: no indicator 4 rows (no data is not "nothing happened")
+    assert rows(con, indicator=4) == []
+
+
+def test_an_other_organisations_event_file_does_not_speak_for_this_one():
+    staff = [person("E1", "white"), {**person("F1", "white"), "organisation_code": "RYY"}]
+    con = run_indicator_models(build_staging(staff_in_post=staff, loaded_kinds=[("training", "RYY")]))
+    assert {r["organisation_code"] for r in rows(con, indicator=4)} == {"RYY"}
