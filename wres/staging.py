@@ -13,10 +13,10 @@ import polars as pl
 from wres.bands import band_series
 from wres.config import Settings
 from wres.ethnicity import classify_series
+from wres.kinds import KINDS
 from wres.maternity import scope_frame, survey_staff_group_series
 from wres.reference import census_reference
 from wres.staff_groups import staff_group_series
-from wres.kinds import KINDS
 from wres.state import rows_table
 
 # "newer" between files: the later date in the file name, then the later first sighting
