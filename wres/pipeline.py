@@ -14,6 +14,7 @@ import polars as pl
 
 from wres.config import Settings
 from wres.errors import FileRejected
+from wres.faults import checkpoint
 from wres.inbox import InboxFile, UnrecognisedFile, discover
 from wres.kinds import IDENTIFIER_COLUMNS, KINDS
 from wres.parsing import parse
@@ -238,6 +239,7 @@ def ingest(store: StateStore, settings: Settings, run_id: str) -> IngestResult:
             inbox_file.size / 1e6,
         )
         outcome, report = load_one(store, inbox_file, settings, key, census, now)
+        checkpoint("ingest:after-file")
         result.outcomes.append(outcome)
         result.reports.append(report)
         store.record_validation(run_id, _validation_rows(report, inbox_file.sha256, now))

@@ -21,6 +21,7 @@ import duckdb
 import polars as pl
 
 from wres.config import Settings
+from wres.faults import checkpoint
 from wres.sdc import blank_hidden_cells, blank_hidden_representation
 
 log = logging.getLogger("wres")
@@ -143,6 +144,7 @@ def write_publication_folder(
     sources = sorted(selected["data_quality"].filter(pl.col("status") == "loaded")["name"].unique().to_list())
     notes = workbook_notes(organisation=organisation, snapshot=snapshot, settings=settings, sources=sources)
     write_tables(folder, at_snapshot, notes=notes, data_quality=selected["data_quality"])
+    checkpoint("publish:mid-folder")
     (folder / "validation_report.txt").write_text(
         validation_report_text(selected["data_quality"]), encoding="utf-8"
     )
@@ -219,6 +221,7 @@ def publish(warehouse: Path, settings: Settings) -> Path | None:
         links[snapshot.isoformat()] = f"{VERSIONS}/{version}"
     for name, target in links.items():
         _swap_link(out / name, target)
+        checkpoint("publish:between-links")
     _swap_link(out / "latest", links[snapshots[-1].isoformat()])
     _remove_unlinked_versions(out)
     return out / "latest"

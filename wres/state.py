@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from wres.faults import checkpoint
 from wres.kinds import KINDS, Kind
 
 STATE_FILE_NAME = "state.duckdb"
@@ -164,6 +165,7 @@ class StateStore:
             self.con.execute(f"delete from {table} where file_sha256 = ?", [sha256])
             self.con.register("incoming_rows", selected)
             self.con.execute(f"insert into {table} ({names}) select {names} from incoming_rows")
+            checkpoint("ingest:mid-file")
             self.con.unregister("incoming_rows")
             self.con.execute(
                 """update files set status = 'loaded', rows = ?, loaded_at = ?, last_checked_at = ?,

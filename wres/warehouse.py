@@ -17,6 +17,7 @@ import polars as pl
 
 from wres.catalogue import COLUMN_COMMENTS, TABLE_COMMENTS
 from wres.config import Settings
+from wres.faults import checkpoint
 from wres.models import run_models
 from wres.sdc import apply_joint_disclosure_control
 from wres.staging import STAGING_TABLES
@@ -131,6 +132,7 @@ def build_warehouse(
             "create table staging.snapshots as select distinct organisation_code, snapshot_date "
             "from staging.staff_in_post order by organisation_code, snapshot_date"
         )
+        checkpoint("transform:staging")
         progress("marts")
         run_models(con, settings)
         progress("disclosure control")
@@ -145,6 +147,7 @@ def build_warehouse(
         con.execute("use state")
         con.execute("detach warehouse")
     _fsync(building)
+    checkpoint("transform:before-swap")
     os.replace(building, target)
     _fsync_dir(target.parent)
     return target
