@@ -16,7 +16,7 @@ POINTS = (
     "transform:staging",  # the new warehouse file half built
     "transform:before-swap",  # the new warehouse complete, not yet moved over the old one
     "publish:mid-folder",  # a publication folder half written
-    "publish:between-links",  # some dated links moved, latest not yet
+    "publish:before-switch",  # the new publication complete, not yet switched in
 )
 
 

@@ -218,17 +218,44 @@ def publish(warehouse: Path, settings: Settings) -> Path | None:
                     folder, selected, organisation=organisation, snapshot=snapshot, settings=settings
                 )
             os.replace(building, final)
-        links[snapshot.isoformat()] = f"{VERSIONS}/{version}"
-    for name, target in links.items():
-        _swap_link(out / name, target)
-        checkpoint("publish:between-links")
-    _swap_link(out / "latest", links[snapshots[-1].isoformat()])
-    _remove_unlinked_versions(out)
+        links[snapshot.isoformat()] = version
+    links["latest"] = links[snapshots[-1].isoformat()]
+    _switch_publication(out, links)
     return out / "latest"
 
 
-def _remove_unlinked_versions(out: Path) -> None:
-    linked = {os.path.basename(os.readlink(p)) for p in out.iterdir() if p.is_symlink()}
-    for version in (out / VERSIONS).iterdir():
-        if version.name not in linked:
-            shutil.rmtree(version, ignore_errors=True)
+CURRENT = "current"
+
+
+def _switch_publication(out: Path, links: dict[str, str]) -> None:
+    """Make ``links`` (name -> snapshot version folder) the publication, in one atomic step.
+
+    A publication set is a folder of relative links ``.versions/set-<digest>/<name>`` ->
+    ``../<version>``; ``out/current`` points at the set in force, and every ``out/<name>`` at
+    ``current/<name>``. Moving ``current`` (a new link renamed over the old) switches every date
+    and ``latest`` at once, so a reader or a crash sees the old publication or the new, never a mix.
+    """
+    versions = out / VERSIONS
+    digest = hashlib.sha256(repr(sorted(links.items())).encode()).hexdigest()[:16]
+    publication_set = versions / f"set-{digest}"
+    if not publication_set.exists():
+        building = versions / f".building-set-{uuid.uuid4().hex[:8]}"
+        building.mkdir()
+        for name, version in links.items():
+            os.symlink(f"../{version}", building / name)
+        os.replace(building, publication_set)
+    for name in links:  # a new date's link dangles until the switch below: never a wrong folder
+        _swap_link(out / name, f"{CURRENT}/{name}")
+    checkpoint("publish:before-switch")
+    _swap_link(out / CURRENT, f"{VERSIONS}/{publication_set.name}")
+    _remove_unused_versions(out, publication_set, links)
+
+
+def _remove_unused_versions(out: Path, publication_set: Path, links: dict[str, str]) -> None:
+    keep = {publication_set.name, *links.values()}
+    for entry in (out / VERSIONS).iterdir():
+        if entry.name not in keep:
+            shutil.rmtree(entry, ignore_errors=True)
+    for link in out.iterdir():  # a date no longer published (its snapshot file replaced or gone)
+        if link.is_symlink() and link.name not in links and link.name != CURRENT:
+            link.unlink()
