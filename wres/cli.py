@@ -113,7 +113,9 @@ def run(
 @app.command()
 def demo(
     folder: Annotated[Path | None, typer.Option("--folder", help="Where to write the demo extracts.")] = None,
-    staff: Annotated[int, typer.Option(help="Staff in the synthetic trust (a mid-sized acute trust).")] = 6500,
+    staff: Annotated[
+        int, typer.Option(help="Staff in the synthetic trust (a mid-sized acute trust).")
+    ] = 6500,
     seed: Annotated[int, typer.Option(help="Random seed (the same seed gives the same trust).")] = 20250331,
     config: ConfigOption = None,
 ) -> None:
