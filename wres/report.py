@@ -507,26 +507,72 @@ def _change_series(trends: pl.DataFrame) -> list[tuple[str, str, dict[str, Any],
     return listed
 
 
-def _changes_section(trends: pl.DataFrame, indicators: pl.DataFrame, settings: Settings) -> str:
-    meaningful = []
-    for scope in _scopes(indicators):
+# the changes table comes in three parts, so that the many small role-group rows sit together
+_CHANGE_FAMILIES: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    ("The trust", lambda scope: scope == "trust"),
+    ("Maternity and neonatal services", lambda scope: scope == "maternity_neonatal"),
+    ("Maternity role groups", lambda scope: scope.startswith("maternity:")),
+)
+
+
+def _shows_a_figure(cells: Sequence[Cell]) -> bool:
+    return any(c.text not in (HIDDEN, NO_VALUE, "") for c in cells)
+
+
+def _headline(trends: pl.DataFrame, indicators: pl.DataFrame) -> str:
+    """The opening in words: the BME share of each scope and its change, then every relative
+    likelihood of the trust and of maternity and neonatal services, significant or not."""
+    sentences = []
+    for scope in ("trust", "maternity_neonatal"):
+        row = _one(trends, scope=scope, indicator=1, measure="share", ethnic_group="bme", breakdown="all|all")
+        if row is None:
+            continue
+        if row["suppressed"] or row["value"] is None:
+            sentences.append(f"The BME share of {scope_label(scope)} is hidden because numbers are small.")
+            continue
+        change = ""
+        if row.get("previous_snapshot_date") is not None and row.get("change_from_previous") is not None:
+            change = (
+                f" ({format_points(row['change_from_previous'])} since "
+                f"{format_date(row['previous_snapshot_date'])})"
+            )
+        sentences.append(
+            f"BME staff are {format_share(row['value'])} of the workforce of {scope_label(scope)}{change}."
+        )
+    significant, other = [], []
+    for scope in ("trust", "maternity_neonatal"):
         rl = _rows(indicators, scope=scope, measure="relative_likelihood")
         for row in rl.sort("indicator", "breakdown").iter_rows(named=True):
-            if not row["suppressed"] and is_significant(row["interpretation"]):
-                sentence = relative_likelihood_sentence(
-                    row["indicator"], row["breakdown"], row["value"], row["interpretation"], False
-                )
-                meaningful.append(
-                    f"<li><strong>{_esc(_capital(scope_label(scope)))}:</strong> {_esc(sentence)}; "
-                    f"{_esc(reading_label(row['interpretation']) or '')}.</li>"
-                )
-    if meaningful:
-        summary = (
-            "<p>Statistically meaningful at this snapshot (the 95% interval excludes 1):</p>"
-            f'<ul class="findings">{"".join(meaningful)}</ul>'
+            if row["suppressed"] or row["value"] is None:
+                continue
+            sentence = relative_likelihood_sentence(
+                row["indicator"], row["breakdown"], row["value"], row["interpretation"], False
+            ).rsplit(" (", 1)[0]
+            reading = (reading_label(row["interpretation"]) or "").replace("Adverse", "adverse")
+            reading = reading.replace("No adverse", "no adverse")
+            flag = "significant" if is_significant(row["interpretation"]) else "not significant"
+            finding = (
+                f"<li><strong>{_esc(_capital(scope_label(scope)))}:</strong> {_esc(sentence)} "
+                f"({_esc(reading)}, {flag}).</li>"
+            )
+            (significant if is_significant(row["interpretation"]) else other).append(finding)
+    parts = [f'<p class="headline">{_esc(" ".join(sentences))}</p>'] if sentences else []
+    if significant:
+        parts.append(
+            "<p>Statistically significant at this snapshot (the 95% interval excludes 1):</p>"
+            f'<ul class="findings">{"".join(significant)}</ul>'
         )
     else:
-        summary = "<p>No relative likelihood is statistically significant at this snapshot.</p>"
+        parts.append("<p>No relative likelihood is statistically significant at this snapshot.</p>")
+    if other:
+        parts.append(
+            "<p>Not statistically significant (the 95% interval includes 1, so the difference may be "
+            f'chance):</p><ul class="findings">{"".join(other)}</ul>'
+        )
+    return "".join(parts)
+
+
+def _changes_section(trends: pl.DataFrame, indicators: pl.DataFrame, settings: Settings) -> str:
     listed = _change_series(trends)
     previous = next(
         (r["previous_snapshot_date"] for _, _, r, _ in listed if r.get("previous_snapshot_date")), None
@@ -535,43 +581,77 @@ def _changes_section(trends: pl.DataFrame, indicators: pl.DataFrame, settings: S
         (r["year_earlier_snapshot_date"] for _, _, r, _ in listed if r.get("year_earlier_snapshot_date")),
         None,
     )
-    rows: list[Row] = []
-    for scope, label, row, is_ratio in listed:
-        formatter = format_ratio if is_ratio else format_share
-        change_formatter = _ratio_change if is_ratio else format_points
-        reading = ""
-        if is_ratio and not row["suppressed"] and row.get("interpretation"):
-            reading = (reading_label(row["interpretation"]) or "") + (
-                "; significant" if is_significant(row["interpretation"]) else ""
-            )
-        rows.append(
-            [
-                f"{_capital(scope_label(scope))}: {label}",
-                _value_cell(row, formatter),
-                _change_cell(row, "previous", change_formatter),
-                _change_cell(row, "year_earlier", change_formatter),
-                Cell(reading, "significant" if is_significant(row.get("interpretation")) and reading else ""),
-            ]
-        )
+    # when the previous snapshot is the one a year earlier, one change column says it all
+    one_change = all(
+        r.get("previous_snapshot_date") == r.get("year_earlier_snapshot_date") for _, _, r, _ in listed
+    )
     header = [
         "Figure",
         "Now",
         f"Change since {format_date(previous)}" if previous else "Change since previous snapshot",
-        f"Change since {format_date(earlier)}" if earlier else "Change since a year earlier",
-        "Reading",
     ]
+    if not one_change:
+        header.append(f"Change since {format_date(earlier)}" if earlier else "Change since a year earlier")
+    header.append("Reading")
+    tables = []
+    for family, belongs in _CHANGE_FAMILIES:
+        shown: list[Row] = []
+        hidden = empty = 0
+        for scope, label, row, is_ratio in listed:
+            if not belongs(scope):
+                continue
+            formatter = format_ratio if is_ratio else format_share
+            change_formatter = _ratio_change if is_ratio else format_points
+            figures = [_value_cell(row, formatter), _change_cell(row, "previous", change_formatter)]
+            if not one_change:
+                figures.append(_change_cell(row, "year_earlier", change_formatter))
+            if not _shows_a_figure(figures):
+                hidden += any(c.text == HIDDEN for c in figures)
+                empty += not any(c.text == HIDDEN for c in figures)
+                continue
+            reading = ""
+            if is_ratio and not row["suppressed"] and row.get("interpretation"):
+                reading = (reading_label(row["interpretation"]) or "") + (
+                    "; significant" if is_significant(row["interpretation"]) else ""
+                )
+            name = (
+                label
+                if scope in ("trust", "maternity_neonatal")
+                else f"{_capital(scope_label(scope))}: {label}"
+            )
+            significant = is_significant(row.get("interpretation")) and reading
+            shown.append([name, *figures, Cell(reading, "significant" if significant else "")])
+        if not shown and not hidden and not empty:
+            continue
+        table = (
+            _table(
+                header,
+                shown,
+                family,
+                settings.disclosure.min_count,
+                settings.disclosure.survey_min_denominator,
+            )
+            if shown
+            else ""
+        )
+        summary = []
+        if hidden:
+            summary.append(
+                f"{hidden} figure{'s' if hidden > 1 else ''} for small groups "
+                f"{'are' if hidden > 1 else 'is'} hidden ({HIDDEN})"
+            )
+        if empty:
+            summary.append(
+                f"{empty} figure{'s' if empty > 1 else ''} {'have' if empty > 1 else 'has'} no value"
+            )
+        note = f'<p class="note">{_esc(family)}: {_esc("; ".join(summary))}.</p>' if summary else ""
+        tables.append(table + note)
     note = (
         '<p class="note">Changes of shares are in percentage points. '
         "A change is not shown (*) when the value "
         "now or then is hidden; " + NO_VALUE + " means there is no earlier snapshot or no value.</p>"
     )
-    return (
-        summary
-        + _table(
-            header, rows, "Changes", settings.disclosure.min_count, settings.disclosure.survey_min_denominator
-        )
-        + note
-    )
+    return _headline(trends, indicators) + "".join(tables) + note
 
 
 # --- section 4: data quality ---------------------------------------------------------------------

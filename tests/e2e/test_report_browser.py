@@ -104,22 +104,78 @@ def test_data_text_is_escaped(page, tmp_path):
 
 def test_changes_hide_what_rests_on_hidden_values(page):
     changes = page.split('<section id="changed">')[1].split("</section>")[0]
+    trust = changes.split("<caption>The trust</caption>")[1].split("</table>")[0]
     # trust BME share: 112/446 - 105/440 = +1.2 points; - 95/420 = +2.5 points
     assert re.search(
-        r"The trust: BME share, all staff</th><td class=\"num\">25.1%</td><td class=\"num\">"
+        r"BME share, all staff</th><td class=\"num\">25.1%</td><td class=\"num\">"
         r"\+1.2 points</td><td class=\"num\">\+2.5 points</td>",
-        changes,
+        trust,
     )
     # disciplinary RL: 31 Dec 2024 hidden (3 BME cases) so that change is *, the year-earlier one shown:
     # 1.7679 - 1.9737 = -0.21
     assert re.search(
         r"formal disciplinary</th><td class=\"num\">1.77</td><td class=\"num hidden\">\*</td>"
         r"<td class=\"num\">\u22120.21</td>",
-        changes,
+        trust,
     )
-    # the only significant relative likelihood is listed as meaningful
-    assert changes.count("<li>") == 1
-    assert "White applicants 1.60 times as likely to be appointed from shortlisting" in changes
+    # the only significant relative likelihood is listed as significant, the four others apart
+    significant, others = changes.split("Statistically significant at this snapshot")[1].split(
+        "Not statistically"
+    )
+    assert significant.count("<li>") == 1
+    assert "White applicants 1.60 times as likely to be appointed from shortlisting" in significant
+    assert others.split("</ul>")[0].count("<li>") == 4
+
+
+def test_changes_list_visible_figures_and_count_the_hidden(page):
+    changes = page.split('<section id="changed">')[1].split("</section>")[0]
+    # the opening in words: trust 112/446 = 25.1%, +1.2 points; maternity 25/90 = 27.8%, 23/88 = 26.1% before
+    assert (
+        "BME staff are 25.1% of the workforce of the trust (+1.2 points since 31 Dec 2024). "
+        "BME staff are 27.8% of the workforce of maternity and neonatal services (+1.6 points since 31 Dec 2024)."
+    ) in changes
+    # rows that show nothing but * are counted, not listed: the trust's executive board share; maternity's
+    # non-clinical share and its appointment (3 appointed) and disciplinary (1 case) likelihoods; the
+    # obstetric medical staff's share (2 BME of 8)
+    assert "The trust: 1 figure for small groups is hidden (*)." in changes
+    assert "Maternity and neonatal services: 3 figures for small groups are hidden (*)." in changes
+    assert "Maternity role groups: 1 figure for small groups is hidden (*)." in changes
+    assert "executive board members" not in changes and "Obstetric" not in changes
+    roles = changes.split("<caption>Maternity role groups</caption>")[1].split("</table>")[0]
+    assert re.findall(r'<th scope="row">([^<]*)</th>', roles) == [
+        "Midwives: BME share, all staff",
+        "Maternity support workers: BME share, all staff",
+    ]
+
+
+def test_one_change_column_when_the_previous_snapshot_is_the_year_earlier_one(tmp_path):
+    tables = report_fixture_tables()
+    trends = tables["trends"]
+    tables["trends"] = trends.with_columns(
+        pl.col("year_earlier_snapshot_date").alias("previous_snapshot_date"),
+        pl.col("year_earlier_value").alias("previous_value"),
+        pl.col("change_from_year_earlier").alias("change_from_previous"),
+        pl.col("year_earlier_suppressed").alias("previous_suppressed"),
+    )
+    text = report.render_report(
+        tables,
+        {},
+        organisation=ORGANISATION,
+        snapshot_date=NOW,
+        settings=Settings(),
+        path=tmp_path / "r.html",
+    ).read_text(encoding="utf-8")
+    trust = text.split("<caption>The trust</caption>")[1].split("</table>")[0]
+    assert re.findall(r'<th scope="col">([^<]*)</th>', trust) == [
+        "Figure",
+        "Now",
+        "Change since 31 Mar 2024",
+        "Reading",
+    ]
+    # 112/446 - 95/420 = +2.5 points, now in the only change column
+    assert re.search(
+        r'BME share, all staff</th><td class="num">25.1%</td><td class="num">\+2.5 points</td><td>', trust
+    )
 
 
 def test_data_quality_section(page):
