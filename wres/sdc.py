@@ -12,7 +12,8 @@ then ``blank_hidden_cells`` / ``blank_hidden_representation`` make the published
 **Secondary rule**: wherever published counts add up to a published total, a single hidden count
 could be worked back as "total minus the others"; so whenever exactly one member of such a sum
 (the pieces and the total) is hidden, a second one is hidden too: the smallest other non-zero
-piece (then a zero piece, then the total), ties broken in a fixed order (unknown, white, bme,
+piece, keeping a bme count visible where another non-zero piece will do (then a zero piece, then
+the total), ties broken in a fixed order (unknown, white, bme,
 asian, black, mixed, other; then scope and breakdown alphabetically). Hiding one cell can leave
 another sum with a single hidden member, so the rule is applied again until nothing changes.
 
@@ -310,21 +311,28 @@ def _relations(nodes: pl.DataFrame) -> pl.DataFrame:
 # the fixed point
 
 
-def _secondary_suppression(relations: pl.DataFrame, counts: np.ndarray, hidden: np.ndarray) -> np.ndarray:
+def _secondary_suppression(
+    relations: pl.DataFrame, counts: np.ndarray, hidden: np.ndarray, kept: np.ndarray | None = None
+) -> np.ndarray:
     """Hide counts until no sum has exactly one hidden member. Monotone (it only ever hides), so
     it ends; each round hides, in every sum left with a single hidden member, its preferred
-    second member."""
+    second member. ``kept`` marks counts to keep visible where another will do (the bme counts:
+    WRES is about the bme figures, and hiding white protects a small unknown just as well)."""
     hidden = hidden.copy()
     if relations.is_empty():
         return hidden
     members = relations.with_columns(
         pl.col("relation").rank("dense").cast(pl.Int64).alias("rel"), pl.col("node").cast(pl.Int64)
     )
+    kept = np.zeros(len(counts), dtype=bool) if kept is None else kept
     members = (
-        members.with_columns(pl.Series("_count", counts[members["node"].to_numpy()]))
+        members.with_columns(
+            pl.Series("_count", counts[members["node"].to_numpy()]),
+            pl.Series("_kept", kept[members["node"].to_numpy()]),
+        )
         # within a sum, the preferred second cell first: pieces before the total, non-zero before
-        # zero, smallest first, then the fixed node order
-        .sort("rel", "is_total", pl.col("_count") == 0, "_count", "node")
+        # zero, others before bme, smallest first, then the fixed node order
+        .sort("rel", "is_total", pl.col("_count") == 0, "_kept", "_count", "node")
     )
     rel = members["rel"].to_numpy() - 1
     node = members["node"].to_numpy()
@@ -377,7 +385,8 @@ def _control(
         if len(nodes)
         else pl.DataFrame(schema={"relation": pl.String, "node": pl.UInt32, "is_total": pl.Boolean})
     )
-    hidden = _secondary_suppression(relations, nodes["count"].fill_null(0).to_numpy(), hidden)
+    kept = (nodes["group"] == "bme").fill_null(False).to_numpy()
+    hidden = _secondary_suppression(relations, nodes["count"].fill_null(0).to_numpy(), hidden, kept)
 
     out_indicators = None
     if indicators is not None:

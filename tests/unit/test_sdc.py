@@ -371,9 +371,10 @@ def test_difference_follows_its_shares(board_bme, workforce_bme, expected):
 
 
 def test_headcount_denominators_share_the_decision_of_indicator_1():
-    # The denominators of indicator 3 are indicator 1's all|all headcounts. unknown 3 hides bme 6 in
-    # indicator 1, so the bme disciplinary rate (over those 6 people) is hidden too, and its
-    # relative likelihood with it.
+    # The denominators of indicator 3 are indicator 1's all|all headcounts. unknown 3 hides a second
+    # count in indicator 1: white 50 (bme is kept visible where another count will do), so the white
+    # disciplinary rate (over those 50 people) is hidden too, and the relative likelihood with it;
+    # the bme rate 0 / 6 stays.
     rows = cell("all|all", 50, 6, 3) + [
         row(3, "white", 5, 50),
         row(3, "bme", 0, 6),
@@ -381,7 +382,7 @@ def test_headcount_denominators_share_the_decision_of_indicator_1():
         row(3, "bme_vs_white", None, None, measure="relative_likelihood"),
     ]
     out = apply_disclosure_control(frame(rows), DEFAULTS)
-    assert out.filter(pl.col("indicator") == 3)["suppressed"].to_list() == [False, True, True, True]
+    assert out.filter(pl.col("indicator") == 3)["suppressed"].to_list() == [True, False, True, True]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -444,11 +445,12 @@ def test_joint_control_closes_sums_across_the_tables():
     # Published beside indicator 1 (white 50, bme 21, unknown 2; 73 people), the known headcount 71
     # (= headcount / workforce share) would give the hidden unknown back: 73 - 71 = 2. So the known
     # headcount is hidden, and with it every representation share of the scope. In indicator 1,
-    # unknown 2 (primary) and bme 21 (the smallest other group) are hidden; white 50 stays.
+    # unknown 2 (primary) and white 50 are hidden (bme is kept visible where another count will do:
+    # 73 - 21 = 52 is white and unknown together); bme 21 stays.
     indicators = frame(cell("all|all", 50, 21, 2))
     out_indicators, out_representation = apply_joint_disclosure_control(indicators, representation, DEFAULTS)
     assert out_representation["suppressed"].to_list() == [True] * 5
-    assert hidden(out_indicators) == {("trust", "all|all", "unknown"), ("trust", "all|all", "bme")}
+    assert hidden(out_indicators) == {("trust", "all|all", "unknown"), ("trust", "all|all", "white")}
 
 
 def test_joint_control_of_census_headcounts():
@@ -664,3 +666,11 @@ def test_property_is_not_vacuous():
         (~pl.col("suppressed")).any().alias("total_shown"), pl.col("suppressed").sum().alias("hidden")
     )
     assert not cells.filter(pl.col("total_shown") & (pl.col("hidden") == 1)).is_empty()
+
+
+def test_a_small_unknown_count_is_protected_by_hiding_white_not_bme():
+    # white 100, bme 20, unknown 3 (total 123): unknown is hidden (rule 1); the smallest other
+    # group would be bme 20, but bme is kept visible where another count will do, so white 100 goes:
+    # the reader sees bme 20 of 123, and 103 for white and unknown together.
+    out = apply_disclosure_control(frame(cell("all|all", 100, 20, 3)), DEFAULTS)
+    assert hidden(out) == {("trust", "all|all", "unknown"), ("trust", "all|all", "white")}
