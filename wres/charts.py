@@ -157,6 +157,11 @@ def relative_likelihood_sentence(
     >>> relative_likelihood_sentence(3, "", None, None, True)
     'Relative likelihood of entering a formal disciplinary investigation: hidden because numbers are small'
     """
+    topic = {
+        2: "being appointed from shortlisting",
+        3: "entering a formal disciplinary investigation",
+        4: "accessing non-mandatory training and CPD",
+    }[indicator]
     subject = {
         2: "White applicants {rl} times as likely to be appointed from shortlisting as BME applicants",
         3: "BME staff {rl} times as likely to enter a formal disciplinary investigation as white staff",
@@ -164,11 +169,9 @@ def relative_likelihood_sentence(
     }[indicator]
     prefix = "Excluding international recruits: " if breakdown == "excluding_international" else ""
     if suppressed:
-        return f"{prefix}Relative likelihood of {INDICATOR_NAMES[indicator].lower()}: {HIDDEN_BECAUSE_SMALL}"
+        return f"{prefix}Relative likelihood of {topic}: {HIDDEN_BECAUSE_SMALL}"
     if value is None:
-        return (
-            f"{prefix}Relative likelihood of {INDICATOR_NAMES[indicator].lower()}: no value (a rate is zero)"
-        )
+        return f"{prefix}Relative likelihood of {topic}: no value (a rate is zero)"
     text = subject.format(rl=format_ratio(value))
     if prefix:
         text = prefix + text[0].lower() + text[1:]

@@ -457,7 +457,7 @@ def test_relative_likelihood_findings_trust(now):
 def test_relative_likelihood_chart_leaves_hidden_figures_out(now):
     chart = charts.relative_likelihood_chart(now, "maternity_neonatal", Settings())
     assert _title(chart) == [
-        "Relative likelihood of appointed from shortlisting: hidden because numbers are small",
+        "Relative likelihood of being appointed from shortlisting: hidden because numbers are small",
         "Relative likelihood of entering a formal disciplinary investigation: hidden because numbers are small",
         "White staff 1.25 times as likely to access non-mandatory training and CPD as BME staff (not significant)",
     ]
@@ -493,7 +493,7 @@ def test_relative_likelihood_chart_leaves_hidden_figures_out(now):
             None,
             None,
             True,
-            "Relative likelihood of accessing non-mandatory training and cpd: hidden because numbers are small",
+            "Relative likelihood of accessing non-mandatory training and CPD: hidden because numbers are small",
         ),
         (
             2,
@@ -501,7 +501,7 @@ def test_relative_likelihood_chart_leaves_hidden_figures_out(now):
             None,
             None,
             False,
-            "Relative likelihood of appointed from shortlisting: no value (a rate is zero)",
+            "Relative likelihood of being appointed from shortlisting: no value (a rate is zero)",
         ),
     ],
 )
