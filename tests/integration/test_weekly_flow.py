@@ -270,3 +270,42 @@ def test_first_run_on_a_fresh_machine_needs_no_prefect_server(tmp_path):
     assert "temporary local server" in result.stderr
     assert time.monotonic() - started < 300
     assert (tmp_path / "data/warehouse/wres.duckdb").exists()
+
+
+def test_an_older_duckdb_client_reads_the_warehouse(first_run, tmp_path):
+    """CONTRACT section 3: DuckDB clients from 1.2 on read the warehouse (analysts' CLIs and R lag)."""
+    work, *_ = first_run
+    venv = tmp_path / "duckdb12"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    installed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "uv",
+            "pip",
+            "install",
+            "-q",
+            "--python",
+            str(venv / "bin/python"),
+            "duckdb==1.2.2",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if installed.returncode != 0:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"could not install duckdb 1.2.2: {installed.stderr[-2000:]}")
+        pytest.skip("duckdb 1.2.2 could not be installed here")
+    query = (
+        "import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
+        "print(duckdb.__version__, con.execute('select count(*) from marts.wres_indicators').fetchone()[0], "
+        "con.execute(\"select count(*) from duckdb_tables() where schema_name = 'ops'\").fetchone()[0])"
+    )
+    result = subprocess.run(
+        [str(venv / "bin/python"), "-c", query, str(work / "data/warehouse/wres.duckdb")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    version, rows, ops_tables = result.stdout.split()
+    assert version == "1.2.2" and int(rows) > 0 and int(ops_tables) >= 4
