@@ -249,6 +249,11 @@ def ingest(store: StateStore, settings: Settings, run_id: str) -> IngestResult:
             for warning in (r for r in report.results if not r.passed):
                 log.warning("%s", warning.message)
             log.info("[%d/%d] %s: loaded %d rows", position, len(ordered), inbox_file.name, outcome.rows)
+    missing_catchment = catchment_warning(store, settings)
+    if missing_catchment is not None:
+        result.reports.append(missing_catchment)
+        store.record_validation(run_id, _validation_rows(missing_catchment, None, now_utc()))
+        log.warning("%s", missing_catchment.results[0].message)
     for outcome in result.outcomes:
         store.record_run_file(
             run_id,
@@ -262,7 +267,38 @@ def ingest(store: StateStore, settings: Settings, run_id: str) -> IngestResult:
     return result
 
 
-def _validation_rows(report: ValidationReport, sha256: str, now: datetime) -> list[tuple]:
+def catchment_warning(store: StateStore, settings: Settings) -> ValidationReport | None:
+    """A warning naming the organisations with staff but no catchment rows: their workforce is
+    compared with England and Wales (CONTRACT section 2, Representation)."""
+    rows = store.con.execute(
+        """select distinct r.organisation_code from rows_staff_in_post r
+           join files f on f.sha256 = r.file_sha256 where f.status = 'loaded'
+           except
+           select distinct r.organisation_code from rows_catchment r
+           join files f on f.sha256 = r.file_sha256 where f.status = 'loaded'
+           order by 1"""
+    ).fetchall()
+    organisations = [org for (org,) in rows]
+    if not organisations:
+        return None
+    message = (
+        f"No catchment for {', '.join(organisations)}: the workforce is compared with England and Wales "
+        "(census 2021). Add catchment.csv (organisation_code, area_code, weight) to compare with the "
+        "local community."
+    )
+    result = CheckResult(
+        check="no_catchment",
+        column="organisation_code",
+        severity="warning",
+        passed=False,
+        message=message,
+        unexpected_count=len(organisations),
+        expectation="cross-file",
+    )
+    return ValidationReport(file_name="(no catchment)", kind="catchment", results=[result], rejected=False)
+
+
+def _validation_rows(report: ValidationReport, sha256: str | None, now: datetime) -> list[tuple]:
     return [
         (
             report.file_name,

@@ -59,7 +59,12 @@ latest as (
 )
 select s.name, s.kind, s.status, l.check_name, l.column_name, l.severity, l.message
 from shown s left join latest l on l.sha256 = s.sha256 and l.newest = 1 and not l.passed
-order by s.status desc, s.name, l.severity, l.check_name, l.column_name
+union all
+-- warnings about the data as a whole (no catchment, say), from the last run
+select v.file_name, v.kind, 'warning', v.check_name, v.column_name, v.severity, v.message
+from ops.validation_results v
+where v.sha256 is null and not v.passed and v.run_id = (select run_id from last_run)
+order by 3 desc, 1, 6, 4, 5
 """
 
 
@@ -72,8 +77,8 @@ def validation_report_text(quality: pl.DataFrame) -> str:
     lines = ["Validation report", ""]
     for (name, status), rows in quality.group_by(["name", "status"], maintain_order=True):
         failures = rows.filter(pl.col("check_name").is_not_null())
-        label = (
-            "REJECTED" if status == "rejected" else ("loaded with warnings" if failures.height else "loaded")
+        label = {"rejected": "REJECTED", "warning": "WARNING"}.get(
+            status, "loaded with warnings" if failures.height else "loaded"
         )
         lines.append(f"{name}: {label}")
         lines.extend(f"  - [{r['severity']}] {r['message']}" for r in failures.iter_rows(named=True))

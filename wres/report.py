@@ -683,9 +683,14 @@ def _data_quality_section(quality: pl.DataFrame | None, indicators: pl.DataFrame
     rejected, warnings = [], []
     for (name, kind, status), rows in quality.group_by(["name", "kind", "status"], maintain_order=True):
         failures = rows.filter(pl.col("check_name").is_not_null())
-        label = (
-            "rejected" if status == "rejected" else ("loaded with warnings" if failures.height else "loaded")
-        )
+        if status == "warning":  # about the data as a whole, not one file (no catchment, say)
+            label = "warning"
+        else:
+            label = (
+                "rejected"
+                if status == "rejected"
+                else ("loaded with warnings" if failures.height else "loaded")
+            )
         files.append(
             [
                 str(name),
