@@ -4,7 +4,6 @@ warehouse, publish. No Prefect import here (flows/ orchestrates)."""
 from __future__ import annotations
 
 import logging
-import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -315,14 +314,6 @@ def _validation_rows(report: ValidationReport, sha256: str | None, now: datetime
         )
         for r in report.results
     ]
-
-
-def log_location(settings: Settings) -> Path:
-    return Path(settings.paths.state) / "logs"
-
-
-def environment_summary() -> dict[str, str]:
-    return {"pid": str(os.getpid())}
 
 
 def write_data_docs(result: IngestResult, settings: Settings) -> Path | None:

@@ -235,13 +235,3 @@ class StateStore:
                 "insert into validation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(run_id, *row) for row in rows],
             )
-
-    # reads for validation context ------------------------------------------------------------
-    def loaded_rows(self, kind: str, columns: list[str] | None = None) -> pl.DataFrame:
-        """The rows of every loaded file of ``kind`` with the file's metadata for "newest" rules."""
-        cols = "r.*" if columns is None else ", ".join(f'r."{c}"' for c in columns)
-        return self.con.sql(
-            f"""select {cols}, f.file_date, f.survey_year, f.reference_name, f.first_seen_order
-                from {rows_table(kind)} r join files f on f.sha256 = r.file_sha256
-                where f.status = 'loaded'"""
-        ).pl()
