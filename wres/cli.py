@@ -46,6 +46,8 @@ def _setup_logging(settings: Settings) -> Path:
     file_handler = logging.FileHandler(log_file, encoding="utf-8")
     file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     logger.addHandler(file_handler)
+    # Great Expectations narrates its temporary folders at INFO: not news for a user
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
     return log_file
 
 
