@@ -12,10 +12,11 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from wres.config import Settings, load_settings
+from wres.faults import checkpoint
 from wres.pipeline import IngestResult, deliver, ingest, new_run_id, now_utc, write_data_docs
-from wres.publish import publish
+from wres.publish import prepare_publication, switch_publication
 from wres.state import StateStore
-from wres.warehouse import build_warehouse
+from wres.warehouse import build_warehouse, publish_warehouse
 
 
 @task(name="ingest and validate the inbox", cache_policy=NO_CACHE)
@@ -45,9 +46,15 @@ def warehouse_task(settings: Settings, run_id: str, result: IngestResult) -> Pat
         return build_warehouse(store.con, settings, progress=lambda step: logger.info("building %s", step))
 
 
-@task(name="publish the weekly report and tables", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=5)
-def publish_task(settings: Settings, warehouse: Path) -> Path | None:
-    return publish(warehouse, settings)
+@task(name="publish the weekly report and tables", cache_policy=NO_CACHE)
+def publish_task(settings: Settings, new_warehouse: Path) -> tuple[Path, Path | None]:
+    """Prepare the publication from the new warehouse, then swap in the warehouse and switch the
+    publication, one right after the other: a crash before leaves both as they were."""
+    prepared = prepare_publication(new_warehouse, settings)
+    checkpoint("publish:before-switch")
+    warehouse = publish_warehouse(new_warehouse, settings)
+    latest = switch_publication(prepared) if prepared is not None else None
+    return warehouse, latest
 
 
 @task(name="deliver the publication", cache_policy=NO_CACHE)
@@ -77,9 +84,9 @@ def run_with_settings(settings: Settings) -> int:
         store.start_run(run_id, now_utc())
     try:
         result = ingest_task(settings, run_id)
-        path = warehouse_task(settings, run_id, result)
-        logger.info("warehouse published: %s", path)
-        published = publish_task(settings, path)
+        new_warehouse = warehouse_task(settings, run_id, result)
+        warehouse, published = publish_task(settings, new_warehouse)
+        logger.info("warehouse published: %s", warehouse)
         if published:
             logger.info("publication: %s", published)
             deliver_task(settings, published)

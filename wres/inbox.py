@@ -37,6 +37,7 @@ class UnrecognisedFile:
     path: Path
     name: str
     reason: str
+    kind: str | None = None  # set when the name has a kind's form but an impossible date: a rejection
 
 
 def file_hash(path: Path) -> str:
@@ -93,12 +94,16 @@ def classify(path: Path) -> InboxFile | UnrecognisedFile:
                     name,
                     f"the name looks like {name_template(kind)} but {text} is an impossible date: "
                     "rename the file with the real date (YYYY-MM-DD)",
+                    kind.name,
                 )
         elif kind.date_in_name == "year":
             survey_year = int(match.group("year"))
             if survey_year < 1:
                 return UnrecognisedFile(
-                    path, name, f"the name looks like {name_template(kind)} but year 0000 is impossible"
+                    path,
+                    name,
+                    f"the name looks like {name_template(kind)} but year 0000 is impossible",
+                    kind.name,
                 )
         elif kind.date_in_name == "name":
             reference_name = match.group("name")

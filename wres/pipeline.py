@@ -138,8 +138,10 @@ def load_one(
     key: bytes,
     census: pl.DataFrame,
     now: datetime,
+    run_id: str,
 ) -> tuple[FileOutcome, ValidationReport]:
-    """Read, parse, pseudonymise, validate and (if it passes) store one file."""
+    """Read, parse, pseudonymise, validate and (if it passes) store one file, with its validation
+    results in the same transaction."""
     kind = KINDS[inbox_file.kind]
     try:
         raw = read_raw(inbox_file.path, kind, settings, survey_year=inbox_file.survey_year)
@@ -152,11 +154,24 @@ def load_one(
         frame = None
     if report.rejected or frame is None:
         message = report.render_failures()
-        store.mark_rejected(inbox_file.sha256, message, now)
+        store.mark_rejected(
+            inbox_file.sha256,
+            message,
+            now,
+            run_id=run_id,
+            validation_rows=_validation_rows(report, inbox_file.sha256, now),
+        )
         return FileOutcome(inbox_file.name, kind.name, inbox_file.sha256, "rejected", None, message), report
     if kind.name == "reference":
         frame = frame.with_columns(pl.lit(inbox_file.reference_name).alias("reference_name"))
-    rows = store.store_rows(inbox_file.sha256, kind, frame.rename({"__row": "source_row"}), now)
+    rows = store.store_rows(
+        inbox_file.sha256,
+        kind,
+        frame.rename({"__row": "source_row"}),
+        now,
+        run_id=run_id,
+        validation_rows=_validation_rows(report, inbox_file.sha256, now),
+    )
     return FileOutcome(inbox_file.name, kind.name, inbox_file.sha256, "loaded", rows, None), report
 
 
@@ -171,21 +186,17 @@ def ingest(store: StateStore, settings: Settings, run_id: str) -> IngestResult:
     census = census_reference()
     log.info("inbox %s: %d file(s) of known kinds, %d other", inbox, len(files), len(unrecognised))
     for other in unrecognised:
-        impossible = "date" in other.reason.lower()
-        outcome = FileOutcome(
-            other.name, None, None, "rejected" if impossible else "unrecognised", None, other.reason
-        )
-        result.outcomes.append(outcome)
-        if impossible:
-            report = _rejection_report(
-                other, None, FileRejected("file_name", f"{other.name}: {other.reason}")
-            )
-            result.reports.append(report)
-            log.error(
-                "rejected %s", other.reason if other.name in other.reason else f"{other.name}: {other.reason}"
-            )
-        else:
+        if other.kind is None:
+            result.outcomes.append(FileOutcome(other.name, None, None, "unrecognised", None, other.reason))
             log.warning("left alone: %s (%s)", other.name, other.reason)
+            continue
+        # a kind's name with an impossible date: a rejection, reported like any other
+        message = f"{other.name}: {other.reason}"
+        report = _rejection_report(other, other.kind, FileRejected("file_name", message, "file name"))
+        result.outcomes.append(FileOutcome(other.name, other.kind, None, "rejected", None, message))
+        result.reports.append(report)
+        store.record_validation(run_id, _validation_rows(report, None, now_utc()))
+        log.error("REJECTED %s", message)
     seen_this_run: set[str] = set()
     ordered = _processing_order(files)
     for position, inbox_file in enumerate(ordered, start=1):
@@ -237,11 +248,10 @@ def ingest(store: StateStore, settings: Settings, run_id: str) -> IngestResult:
             inbox_file.kind,
             inbox_file.size / 1e6,
         )
-        outcome, report = load_one(store, inbox_file, settings, key, census, now)
+        outcome, report = load_one(store, inbox_file, settings, key, census, now, run_id)
         checkpoint("ingest:after-file")
         result.outcomes.append(outcome)
         result.reports.append(report)
-        store.record_validation(run_id, _validation_rows(report, inbox_file.sha256, now))
         if outcome.outcome == "rejected":
             log.error("REJECTED %s\n%s", inbox_file.name, outcome.message)
         else:

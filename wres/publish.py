@@ -14,6 +14,7 @@ import logging
 import os
 import shutil
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -60,8 +61,10 @@ latest as (
 select s.name, s.kind, s.status, l.check_name, l.column_name, l.severity, l.message
 from shown s left join latest l on l.sha256 = s.sha256 and l.newest = 1 and not l.passed
 union all
--- warnings about the data as a whole (no catchment, say), from the last run
-select v.file_name, v.kind, 'warning', v.check_name, v.column_name, v.severity, v.message
+-- from the last run, results that belong to no loaded bytes: a file rejected by its name alone
+-- (an impossible date), and warnings about the data as a whole (no catchment, say)
+select v.file_name, v.kind, case when v.severity = 'critical' then 'rejected' else 'warning' end,
+       v.check_name, v.column_name, v.severity, v.message
 from ops.validation_results v
 where v.sha256 is null and not v.passed and v.run_id = (select run_id from last_run)
 order by 3 desc, 1, 6, 4, 5
@@ -189,12 +192,20 @@ def read_published_tables(warehouse: Path, settings: Settings) -> dict[str, pl.D
     return tables
 
 
-def publish(warehouse: Path, settings: Settings) -> Path | None:
-    """Write the publication for every snapshot; return the ``latest`` folder (None: no snapshot).
+@dataclass(frozen=True)
+class PreparedPublication:
+    """A publication written under ``.versions/`` and not yet switched in."""
+
+    out: Path
+    links: dict[str, str]  # name (a snapshot date or "latest") -> version folder
+
+
+def prepare_publication(warehouse: Path, settings: Settings) -> PreparedPublication | None:
+    """Write the publication of every snapshot under ``.versions/`` (None: no snapshot yet).
 
     Each snapshot's folder is named by a digest of what it is made from, so a snapshot whose data,
     settings and publishing code are unchanged is not rendered again, and a run that changes nothing
-    leaves every published file as it was.
+    leaves every published file as it was. Nothing visible changes until ``switch_publication``.
     """
     out = Path(settings.paths.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -225,21 +236,21 @@ def publish(warehouse: Path, settings: Settings) -> Path | None:
             os.replace(building, final)
         links[snapshot.isoformat()] = version
     links["latest"] = links[snapshots[-1].isoformat()]
-    _switch_publication(out, links)
-    return out / "latest"
+    return PreparedPublication(out, links)
 
 
 CURRENT = "current"
 
 
-def _switch_publication(out: Path, links: dict[str, str]) -> None:
-    """Make ``links`` (name -> snapshot version folder) the publication, in one atomic step.
+def switch_publication(prepared: PreparedPublication) -> Path:
+    """Make the prepared publication the one in force, in one atomic step; return ``latest``.
 
     A publication set is a folder of relative links ``.versions/set-<digest>/<name>`` ->
     ``../<version>``; ``out/current`` points at the set in force, and every ``out/<name>`` at
     ``current/<name>``. Moving ``current`` (a new link renamed over the old) switches every date
     and ``latest`` at once, so a reader or a crash sees the old publication or the new, never a mix.
     """
+    out, links = prepared.out, prepared.links
     versions = out / VERSIONS
     digest = hashlib.sha256(repr(sorted(links.items())).encode()).hexdigest()[:16]
     publication_set = versions / f"set-{digest}"
@@ -251,9 +262,9 @@ def _switch_publication(out: Path, links: dict[str, str]) -> None:
         os.replace(building, publication_set)
     for name in links:  # a new date's link dangles until the switch below: never a wrong folder
         _swap_link(out / name, f"{CURRENT}/{name}")
-    checkpoint("publish:before-switch")
     _swap_link(out / CURRENT, f"{VERSIONS}/{publication_set.name}")
     _remove_unused_versions(out, publication_set, links)
+    return out / "latest"
 
 
 def _remove_unused_versions(out: Path, publication_set: Path, links: dict[str, str]) -> None:

@@ -147,14 +147,35 @@ class StateStore:
             [sha256, name, kind, file_date, survey_year, reference_name, size, now, sha256],
         )
 
-    def mark_rejected(self, sha256: str, message: str, now: datetime) -> None:
-        self.con.execute(
-            "update files set status = 'rejected', last_checked_at = ?, last_message = ? where sha256 = ?",
-            [now, message, sha256],
-        )
+    def mark_rejected(
+        self, sha256: str, message: str, now: datetime, *, run_id: str, validation_rows: Iterable[tuple] = ()
+    ) -> None:
+        """Record a rejection and its validation results, in one transaction."""
+        self.con.execute("begin transaction")
+        try:
+            self.con.execute(
+                "update files set status = 'rejected', last_checked_at = ?, last_message = ? "
+                "where sha256 = ?",
+                [now, message, sha256],
+            )
+            self.record_validation(run_id, validation_rows)
+            self.con.execute("commit")
+        except BaseException:
+            self.con.execute("rollback")
+            raise
 
-    def store_rows(self, sha256: str, kind: Kind, frame: pl.DataFrame, now: datetime) -> int:
-        """Store a validated file's rows and mark it loaded, in one transaction."""
+    def store_rows(
+        self,
+        sha256: str,
+        kind: Kind,
+        frame: pl.DataFrame,
+        now: datetime,
+        *,
+        run_id: str,
+        validation_rows: Iterable[tuple] = (),
+    ) -> int:
+        """Store a validated file's rows, mark it loaded and record its validation results, in one
+        transaction: a crash leaves either all of it or none."""
         columns = stored_columns(kind)
         present = [c for c in columns if c in frame.columns and c != "file_sha256"]
         selected = frame.select(pl.lit(sha256).alias("file_sha256"), *[pl.col(c) for c in present])
@@ -172,6 +193,7 @@ class StateStore:
                    last_message = null where sha256 = ?""",
                 [frame.height, now, now, sha256],
             )
+            self.record_validation(run_id, validation_rows)
             self.con.execute("commit")
         except BaseException:
             self.con.execute("rollback")

@@ -1,9 +1,10 @@
 """Build the analyst warehouse from the state and swap it in atomically.
 
 The warehouse is built into a new file beside the published one, in a storage version that
-DuckDB clients from 1.2 on read, checkpointed and closed, then moved over the published path with
-``os.replace``. An analyst holding the old file open read-only keeps a consistent view and never
-blocks the run; a crash before the swap leaves the old file as it was.
+DuckDB clients from 1.2 on read, checkpointed and closed; the publication is prepared from it; then
+it is moved over the published path with ``os.replace``, right before the publication is
+switched. An analyst holding the old file open read-only keeps a consistent view and never blocks
+the run; a crash before the swap leaves the old file as it was.
 """
 
 from __future__ import annotations
@@ -107,15 +108,13 @@ def build_warehouse(
     settings: Settings,
     *,
     progress: Callable[[str], None] = lambda message: None,
-    finalise: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
 ) -> Path:
-    """Build the warehouse from the state connection and publish it atomically; return its path.
-
-    ``finalise`` runs on the new warehouse after the models (disclosure flags, for example).
-    """
+    """Build the new warehouse from the state connection into a file beside the published one and
+    return that file's path; ``publish_warehouse`` moves it into place (after the publication is
+    prepared from it, so that the two change together)."""
     target = Path(settings.paths.warehouse)
     target.parent.mkdir(parents=True, exist_ok=True)
-    building = target.with_name(target.name + ".building")
+    building = building_path(target)
     for leftover in (building, building.with_name(building.name + ".wal")):
         leftover.unlink(missing_ok=True)
 
@@ -137,8 +136,6 @@ def build_warehouse(
         run_models(con, settings)
         progress("disclosure control")
         store_disclosure_flags(con, settings)
-        if finalise is not None:
-            finalise(con)
         for name, sql in _OPS_TABLES.items():
             con.execute(f"create table ops.{name} as {sql}")
         comment_tables(con)
@@ -148,6 +145,16 @@ def build_warehouse(
         con.execute("detach warehouse")
     _fsync(building)
     checkpoint("transform:before-swap")
+    return building
+
+
+def building_path(target: Path) -> Path:
+    return target.with_name(target.name + ".building")
+
+
+def publish_warehouse(building: Path, settings: Settings) -> Path:
+    """Move the new warehouse over the published one in one atomic step; return the published path."""
+    target = Path(settings.paths.warehouse)
     os.replace(building, target)
     _fsync_dir(target.parent)
     return target
