@@ -51,9 +51,37 @@ def _setup_logging(settings: Settings) -> Path:
     return log_file
 
 
+def check_aliases(settings: Settings) -> None:
+    """Fail fast (exit 2) on an alias whose target is not a column, code, band or staff group."""
+    from wres.bands import normalise_band
+    from wres.ethnicity import classify_ethnic_origin
+    from wres.kinds import KINDS
+    from wres.staff_groups import canonical_staff_group
+
+    columns = {column.name for kind in KINDS.values() for column in kind.columns}
+    wrong = sorted(
+        f'"{header}" = "{target}"'
+        for header, target in settings.header_aliases.items()
+        if target not in columns
+    )
+    if wrong:
+        raise ConfigError(
+            f"[aliases.headers]: {', '.join(wrong)} name no column; columns: {', '.join(sorted(columns))}"
+        )
+    # each alias classified through itself: a wrong target raises ConfigError naming it
+    for label in settings.ethnicity_aliases:
+        classify_ethnic_origin(label, settings.ethnicity_aliases, survey=True)
+    for label in settings.band_aliases:
+        normalise_band(label, settings.band_aliases)
+    for label in settings.staff_group_aliases:
+        canonical_staff_group(label, settings.staff_group_aliases)
+
+
 def _load(config: Path | None, **paths: Path | None) -> Settings:
     try:
-        return load_settings(config).with_paths(**paths)
+        settings = load_settings(config).with_paths(**paths)
+        check_aliases(settings)
+        return settings
     except ConfigError as error:
         typer.echo(f"wres: {error}", err=True)
         raise typer.Exit(EXIT_USAGE) from error
@@ -84,7 +112,8 @@ def _run_flow(settings: Settings, config: Path | None) -> int:
         typer.echo(f"wres: {error}", err=True)
         return EXIT_USAGE
     except Exception as error:  # noqa: BLE001 - every unexpected failure must end with exit code 3
-        logging.getLogger("wres").error("internal error\n%s", traceback.format_exc())
+        with open(log_file, "a", encoding="utf-8") as log:  # the traceback for the log, not the console
+            log.write(f"{datetime.now().isoformat()} ERROR internal error\n{traceback.format_exc()}\n")
         typer.echo(f"wres: internal error: {type(error).__name__}: {error}", err=True)
         typer.echo(f"wres: the log is at {log_file}", err=True)
         return EXIT_INTERNAL

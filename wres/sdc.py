@@ -351,6 +351,8 @@ def _secondary_suppression(
 def _control(
     indicators: pl.DataFrame | None, representation: pl.DataFrame | None, settings: Settings
 ) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
+    if all(frame is None or frame.is_empty() for frame in (indicators, representation)):
+        return indicators, representation  # nothing published yet (an empty inbox): nothing to hide
     disclosure = settings.disclosure
     row_counts: list[pl.DataFrame] = []
     if indicators is not None:

@@ -241,6 +241,37 @@ def test_usage_errors_exit_2(tmp_path):
     assert "inbx" in typo.stderr
 
 
+def test_aliases_with_a_wrong_target_are_usage_errors(tmp_path):
+    (tmp_path / "inbox").mkdir()
+    cases = {
+        "ethnicity.toml": (
+            '[aliases.ethnicity]\n"White Scottish" = "Q"\n',
+            "'Q' is not an NHS ethnic category",
+        ),
+        "band.toml": ('[aliases.band]\n"B5" = "Band 55"\n', "'Band 55' is not a band"),
+        "headers.toml": (
+            '[aliases.headers]\n"Staff No" = "employee_number"\n',
+            '"Staff No" = "employee_number"',
+        ),
+    }
+    for name, (text, words) in cases.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        result = run_wres(["run", "--inbox", "inbox", "--config", name], cwd=tmp_path, prefect_api=None)
+        assert result.returncode == 2, (name, result.stderr[-2000:])
+        assert words in result.stderr, name
+
+
+def test_an_empty_inbox_publishes_an_empty_warehouse(tmp_path, prefect_server):
+    (tmp_path / "inbox").mkdir()
+    result = run_wres(["run", "--inbox", "inbox"], cwd=tmp_path, prefect_api=prefect_server)
+    assert result.returncode == 0, result.stderr[-3000:]
+    con = duckdb.connect(str(tmp_path / "data/warehouse/wres.duckdb"), read_only=True)
+    assert con.execute("select count(*) from marts.wres_indicators").fetchone() == (0,)
+    assert con.execute("select count(*) from ops.runs").fetchone() == (1,)
+    con.close()
+    assert "nothing to publish" in result.stderr + result.stdout
+
+
 def test_internal_error_exits_3_and_names_the_log(tmp_path, prefect_server):
     inbox = make_inbox(tmp_path / "inbox")
     # a folder where the warehouse file should go: the swap cannot succeed
