@@ -6,6 +6,7 @@ Tasks are thin wrappers around plain library functions; retries only around I/O.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -14,7 +15,16 @@ from prefect.cache_policies import NO_CACHE
 from wres.config import Settings, load_settings
 from wres.faults import checkpoint
 from wres.pipeline import IngestResult, deliver, ingest, new_run_id, now_utc, write_data_docs
-from wres.publish import prepare_publication, switch_publication
+from wres.publish import (
+    PublicationProgress,
+    PublicationUnit,
+    Renderer,
+    prepare_publication,
+    render_locally,
+    render_unit_files,
+    switch_publication,
+    write_unit_files,
+)
 from wres.state import StateStore
 from wres.warehouse import build_warehouse, publish_warehouse
 
@@ -46,11 +56,42 @@ def warehouse_task(settings: Settings, run_id: str, result: IngestResult) -> Pat
         return build_warehouse(store.con, settings, progress=lambda step: logger.info("building %s", step))
 
 
+@task(name="render one organisation's publication", cache_policy=NO_CACHE)
+def render_unit_task(unit: PublicationUnit, settings: Settings) -> dict[str, bytes]:
+    """One organisation at one snapshot, rendered on a Dask worker; its files come back as bytes,
+    so the workers need no file system shared with the publication."""
+    return render_unit_files(unit, settings)
+
+
+def render_on_dask(address: str) -> Renderer:
+    """A renderer that maps the publication units over the Dask cluster at ``address`` as Prefect
+    tasks (prefect-dask's ``DaskTaskRunner``), writing each unit's files here as they come back."""
+
+    def render(units: Sequence[PublicationUnit], settings: Settings) -> None:
+        from prefect_dask import DaskTaskRunner
+
+        progress = PublicationProgress(units)
+        with DaskTaskRunner(address=address) as runner:
+            futures = [runner.submit(render_unit_task, {"unit": u, "settings": settings}) for u in units]
+            for unit, future in zip(units, futures, strict=True):
+                write_unit_files(unit.folder, future.result())
+                progress.finished(unit)
+
+    return render
+
+
+def publication_renderer(settings: Settings) -> Renderer:
+    """Local worker processes, or the Dask cluster of ``dask_scheduler_address`` when it is set."""
+    if settings.dask_scheduler_address:
+        return render_on_dask(settings.dask_scheduler_address)
+    return render_locally
+
+
 @task(name="publish the weekly report and tables", cache_policy=NO_CACHE)
 def publish_task(settings: Settings, new_warehouse: Path) -> tuple[Path, Path | None]:
     """Prepare the publication from the new warehouse, then swap in the warehouse and switch the
     publication, one right after the other: a crash before leaves both as they were."""
-    prepared = prepare_publication(new_warehouse, settings)
+    prepared = prepare_publication(new_warehouse, settings, render=publication_renderer(settings))
     checkpoint("publish:before-switch")
     warehouse = publish_warehouse(new_warehouse, settings)
     latest = switch_publication(prepared) if prepared is not None else None

@@ -58,11 +58,52 @@ def pseudonym(identifier: str, key: bytes) -> str:
     return hmac.new(key, identifier.strip().encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+class _KeyedHash:
+    """HMAC-SHA256 under one key (RFC 2104), with the key's inner and outer pads hashed once:
+    each identifier then costs two SHA-256 copies instead of a new HMAC object (about half the
+    time; the result is the same, as ``pseudonym`` gives)."""
+
+    def __init__(self, key: bytes):
+        block = hashlib.sha256().block_size
+        padded = (hashlib.sha256(key).digest() if len(key) > block else key).ljust(block, b"\0")
+        self.inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
+        self.outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
+
+    def hexdigests(self, identifiers: list[str]) -> list[str]:
+        inner, outer = self.inner, self.outer
+        out = []
+        for identifier in identifiers:
+            first = inner.copy()
+            first.update(identifier.encode("utf-8"))
+            second = outer.copy()
+            second.update(first.digest())
+            out.append(second.hexdigest())
+        return out
+
+
+# what str.strip() removes (the characters for which str.isspace() is true), so that stripping in
+# polars matches ``pseudonym``
+PYTHON_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
 def pseudonymise_column(values: pl.Series, key: bytes) -> pl.Series:
-    """Replace every non-null value by its pseudonym, hashing each distinct value once."""
-    distinct = values.drop_nulls().unique()
-    lookup = {value: pseudonym(value, key) for value in distinct.to_list()}
-    return values.replace_strict(lookup, default=None, return_dtype=pl.String)
+    """Replace every non-null value by its pseudonym, hashing each distinct value once.
+
+    >>> ids = pl.Series("id", ["12345678", None, " 12345678 "])
+    >>> pseudonymise_column(ids, b"secret").str.slice(0, 8).to_list()
+    ['689fbd53', None, '689fbd53']
+    """
+    stripped = values.cast(pl.String).str.strip_chars(PYTHON_WHITESPACE)
+    distinct = stripped.drop_nulls().unique()
+    lookup = pl.DataFrame(
+        {"value": distinct, "pseudonym": _KeyedHash(key).hexdigests(distinct.to_list())},
+        schema={"value": pl.String, "pseudonym": pl.String},
+    )
+    joined = stripped.to_frame("value").join(lookup, on="value", how="left", maintain_order="left")
+    return joined["pseudonym"].alias(values.name)
 
 
 def pseudonymise_frame(frame: pl.DataFrame, columns: frozenset[str] | set[str], key: bytes) -> pl.DataFrame:

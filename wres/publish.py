@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
 import os
 import shutil
+import tempfile
 import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -140,7 +145,7 @@ def write_publication_folder(
     folder: Path, selected: dict[str, pl.DataFrame], *, organisation: str, snapshot: date, settings: Settings
 ) -> None:
     """Every published file of one organisation at one snapshot, into ``folder``."""
-    from wres.charts import report_charts, save_chart
+    from wres.charts import chart_spec, report_charts, save_chart_spec
     from wres.report import render_report
     from wres.tables import workbook_notes, write_tables
 
@@ -157,16 +162,103 @@ def write_publication_folder(
         validation_report_text(selected["data_quality"]), encoding="utf-8"
     )
     charts = report_charts(selected, organisation=organisation, snapshot_date=snapshot, settings=settings)
-    for name, chart in charts.items():
-        save_chart(chart, folder / "charts", name)
+    specs = {name: chart_spec(chart) for name, chart in charts.items()}  # built once, used three times
+    for name, spec in specs.items():
+        save_chart_spec(spec, folder / "charts", name)
     render_report(
         selected,
-        charts,
+        specs,
         organisation=organisation,
         snapshot_date=snapshot,
         settings=settings,
         path=folder / REPORT_NAME,
     )
+
+
+@dataclass(frozen=True)
+class PublicationUnit:
+    """One organisation at one snapshot: the folder its files go to and the frames they are made from
+    (that organisation's published, disclosure-controlled frames only, never row-level data)."""
+
+    folder: Path
+    selected: dict[str, pl.DataFrame]
+    organisation: str
+    snapshot: date
+
+
+def write_unit(unit: PublicationUnit, settings: Settings) -> PublicationUnit:
+    """Write ``unit``'s folder (a worker's job); return the unit, for progress."""
+    write_publication_folder(
+        unit.folder, unit.selected, organisation=unit.organisation, snapshot=unit.snapshot, settings=settings
+    )
+    return unit
+
+
+def render_unit_files(unit: PublicationUnit, settings: Settings) -> dict[str, bytes]:
+    """``unit``'s files, by path relative to its folder, rendered in a temporary folder: for a worker
+    on another machine, which shares no file system with the publication."""
+    with tempfile.TemporaryDirectory(prefix="wres-unit-") as scratch:
+        root = Path(scratch) / "unit"
+        write_publication_folder(
+            root, unit.selected, organisation=unit.organisation, snapshot=unit.snapshot, settings=settings
+        )
+        return {
+            path.relative_to(root).as_posix(): path.read_bytes()
+            for path in sorted(root.rglob("*"))
+            if path.is_file()
+        }
+
+
+def write_unit_files(folder: Path, files: dict[str, bytes]) -> None:
+    """Write the files ``render_unit_files`` returned into ``folder``."""
+    for relative, content in files.items():
+        path = folder / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+
+
+class PublicationProgress:
+    """Counts the units done per snapshot and logs 'published 40/220 organisations of 2025-03-31'."""
+
+    def __init__(self, units: Sequence[PublicationUnit]) -> None:
+        self.total: dict[date, int] = {}
+        for unit in units:
+            self.total[unit.snapshot] = self.total.get(unit.snapshot, 0) + 1
+        self.done = dict.fromkeys(self.total, 0)
+        self.step = {day: max(1, count // 10) for day, count in self.total.items()}
+
+    def finished(self, unit: PublicationUnit) -> None:
+        day = unit.snapshot
+        self.done[day] += 1
+        if self.done[day] % self.step[day] == 0 or self.done[day] == self.total[day]:
+            log.info("published %d/%d organisations of %s", self.done[day], self.total[day], day.isoformat())
+
+
+# Renders every unit's folder: local worker processes by default, or a Dask cluster (flows/weekly.py)
+Renderer = Callable[[Sequence[PublicationUnit], Settings], None]
+
+
+def render_locally(units: Sequence[PublicationUnit], settings: Settings) -> None:
+    """Write every unit's folder, in ``settings.publication_workers`` worker processes.
+
+    In this process when there is one worker or one organisation (no pool start-up to pay). The
+    workers are spawned, not forked: a fork copies DuckDB's and Prefect's threads' locks mid-use.
+    A worker killed at a crash point (wres.faults) kills this process at the same point.
+    """
+    progress = PublicationProgress(units)
+    workers = min(settings.publication_workers, len(units))
+    if workers <= 1 or len({unit.organisation for unit in units}) <= 1:
+        for unit in units:
+            progress.finished(write_unit(unit, settings))
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        try:
+            for future in as_completed([pool.submit(write_unit, unit, settings) for unit in units]):
+                progress.finished(future.result())
+        except BrokenProcessPool as error:
+            checkpoint("publish:mid-folder")  # the worker died there: so does the run
+            raise RuntimeError("a publication worker process died") from error
 
 
 def _swap_link(link: Path, target: str) -> None:
@@ -200,12 +292,15 @@ class PreparedPublication:
     links: dict[str, str]  # name (a snapshot date or "latest") -> version folder
 
 
-def prepare_publication(warehouse: Path, settings: Settings) -> PreparedPublication | None:
+def prepare_publication(
+    warehouse: Path, settings: Settings, render: Renderer = render_locally
+) -> PreparedPublication | None:
     """Write the publication of every snapshot under ``.versions/`` (None: no snapshot yet).
 
     Each snapshot's folder is named by a digest of what it is made from, so a snapshot whose data,
     settings and publishing code are unchanged is not rendered again, and a run that changes nothing
     leaves every published file as it was. Nothing visible changes until ``switch_publication``.
+    ``render`` writes the folders of the (organisation, snapshot) units to be rendered.
     """
     out = Path(settings.paths.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -219,6 +314,8 @@ def prepare_publication(warehouse: Path, settings: Settings) -> PreparedPublicat
     organisations = sorted(indicators["organisation_code"].unique().to_list())
     snapshots = sorted(indicators["snapshot_date"].unique().to_list())
     links: dict[str, str] = {}
+    units: list[PublicationUnit] = []
+    building_to_final: dict[Path, Path] = {}
     for snapshot in snapshots:
         present = indicators.filter(pl.col("snapshot_date") == snapshot)["organisation_code"].unique()
         parts = {org: _select(tables, org, snapshot) for org in organisations if org in present}
@@ -228,13 +325,22 @@ def prepare_publication(warehouse: Path, settings: Settings) -> PreparedPublicat
         if not final.exists():
             log.info("publishing %s (%d organisation(s))", snapshot.isoformat(), len(parts))
             building = versions / f".building-{uuid.uuid4().hex[:8]}"
-            for organisation, selected in parts.items():
-                folder = building if len(organisations) == 1 else building / organisation
-                write_publication_folder(
-                    folder, selected, organisation=organisation, snapshot=snapshot, settings=settings
+            building.mkdir()
+            building_to_final[building] = final
+            units += [
+                PublicationUnit(
+                    building if len(organisations) == 1 else building / organisation,
+                    selected,
+                    organisation,
+                    snapshot,
                 )
-            os.replace(building, final)
+                for organisation, selected in parts.items()
+            ]
         links[snapshot.isoformat()] = version
+    if units:
+        render(units, settings)
+    for building, final in building_to_final.items():
+        os.replace(building, final)
     links["latest"] = links[snapshots[-1].isoformat()]
     return PreparedPublication(out, links)
 

@@ -18,7 +18,7 @@ import datetime as dt
 import functools
 import html
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from wres.bands import BAND_ORDER
 from wres.charts import (
     CENSUS_GROUP_ORDER,
     INDICATOR_NAMES,
+    chart_spec,
     format_date,
     format_points,
     format_ratio,
@@ -154,10 +155,10 @@ def _table(header: Sequence[str], rows: Sequence[Row], caption: str, min_count: 
     )
 
 
-def _figure(name: str, chart: alt.TopLevelMixin | None, table_html: str) -> str:
-    if chart is None:
+def _figure(name: str, spec: dict[str, Any] | None, table_html: str) -> str:
+    if spec is None:
         return f'<div class="figure no-chart">{table_html}</div>'
-    description = chart.to_dict().get("description", "")
+    description = spec.get("description", "")
     return (
         f'<div class="figure"><div class="chart" id="chart-{_esc(name)}" data-chart="{_esc(name)}" '
         f'role="img" aria-label="{_esc(description)}"><p class="chart-fallback">{_esc(description)}</p></div>'
@@ -813,7 +814,7 @@ def _filter(
 
 def render_report(
     tables: dict[str, pl.DataFrame],
-    charts: dict[str, alt.TopLevelMixin],
+    charts: Mapping[str, alt.TopLevelMixin | dict[str, Any]],
     *,
     organisation: str,
     snapshot_date: dt.date,
@@ -825,8 +826,11 @@ def render_report(
     ``tables`` holds the published (disclosure-controlled) frames ``wres_indicators``,
     ``representation``, ``trends`` and ``data_quality``; they may hold other organisations and
     snapshots (the trend tables use every snapshot up to ``snapshot_date``). ``charts`` maps the
-    names of ``wres.charts.report_charts`` to charts; a missing chart leaves its table alone.
+    names of ``wres.charts.report_charts`` to charts, or to their specs already built
+    (``wres.charts.chart_spec``, as ``wres.publish`` passes them, so that no spec is built twice); a
+    missing chart leaves its table alone.
     """
+    chart_specs = {name: c if isinstance(c, dict) else chart_spec(c) for name, c in charts.items()}
     min_count = settings.disclosure.min_count
     survey_min = settings.disclosure.survey_min_denominator
     indicators_all = _filter(tables["wres_indicators"], organisation, None)
@@ -838,14 +842,14 @@ def render_report(
     placed: list[str] = []
 
     def figure(name: str, heading: str, table: tuple[list[str], list[Row]]) -> str:
-        chart = charts.get(name)
-        if chart is not None:
+        spec = chart_specs.get(name)
+        if spec is not None:
             placed.append(name)
         header, rows = table
-        if chart is None and not rows:
+        if spec is None and not rows:
             return ""
         return f"<h3>{_esc(heading)}</h3>" + _figure(
-            name, chart, _table(header, rows, heading, min_count, survey_min)
+            name, spec, _table(header, rows, heading, min_count, survey_min)
         )
 
     def scope_section(prefix: str, scope: str) -> str:
@@ -926,7 +930,7 @@ def render_report(
         ("data-quality", "Data quality", _data_quality_section(quality, indicators, settings)),
         ("methods", "Methods", _methods_section(settings)),
     ]
-    specs = {name: charts[name].to_dict() for name in placed}
+    specs = {name: chart_specs[name] for name in placed}
     title = f"Workforce Race Equality Standard: {organisation}, {format_date(snapshot_date)}"
     nav = "".join(f'<li><a href="#{key}">{_esc(heading)}</a></li>' for key, heading, _ in sections)
     body = "".join(

@@ -3,9 +3,18 @@
 The state keeps each file's typed rows as given; the rules that decide which rows are in force
 ("newer" files win) and what each value means (ethnic group, band, staff group, maternity scope)
 are applied here, on every run, so that a change of settings applies to all data at once.
+
+The row data never leaves DuckDB: each field definition (``wres.ethnicity``, ``wres.bands``,
+``wres.staff_groups``, ``wres.maternity``) runs in Python on the DISTINCT values of its columns
+only (a few hundred labels, however many rows), and the results go back as small lookup tables
+that a single SQL statement joins to the rows in force. A national state (millions of rows) is
+staged within DuckDB's memory limit, spilling to disk when it must.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import duckdb
 import polars as pl
@@ -23,7 +32,7 @@ from wres.state import rows_table
 _IN_FORCE = """
 with loaded as (
     select r.*, f.file_date, f.survey_year, f.reference_name, f.first_seen_order
-    from {table} r join files f on f.sha256 = r.file_sha256
+    from {table} r join state.main.files f on f.sha256 = r.file_sha256
     where f.status = 'loaded'
 ),
 winners as (
@@ -38,7 +47,7 @@ from loaded join winners on {join} and loaded.file_sha256 = winners.winner
 _NEWEST_EVENT = """
 with loaded as (
     select r.*, f.file_date, f.first_seen_order
-    from {table} r join files f on f.sha256 = r.file_sha256
+    from {table} r join state.main.files f on f.sha256 = r.file_sha256
     where f.status = 'loaded'
 )
 select * exclude (first_seen_order, rank_in_id) from (
@@ -50,29 +59,83 @@ select * exclude (first_seen_order, rank_in_id) from (
 """
 
 
-def _in_force(state: duckdb.DuckDBPyConnection, kind: str, keys: list[str]) -> pl.DataFrame:
+@dataclass(frozen=True)
+class StagingQuery:
+    """One staging table as a SQL ``select`` over the attached state, plus the small lookup
+    frames it joins (registered under their names while the statement runs)."""
+
+    sql: str
+    lookups: dict[str, pl.DataFrame] = field(default_factory=dict)
+
+
+def _in_force_sql(kind: str, keys: list[str]) -> str:
     join = " and ".join(f"loaded.{k} is not distinct from winners.{k}" for k in keys)
-    sql = _IN_FORCE.format(table=f"state.main.{rows_table(kind)}", keys=", ".join(keys), join=join)
-    return state.sql(sql.replace(" files ", " state.main.files ")).pl()
+    return _IN_FORCE.format(table=f"state.main.{rows_table(kind)}", keys=", ".join(keys), join=join)
 
 
-def _newest_events(state: duckdb.DuckDBPyConnection, kind: str, id_column: str) -> pl.DataFrame:
-    sql = _NEWEST_EVENT.format(table=f"state.main.{rows_table(kind)}", id=id_column)
-    return state.sql(sql.replace(" files ", " state.main.files ")).pl()
+def _newest_events_sql(kind: str, id_column: str) -> str:
+    return _NEWEST_EVENT.format(table=f"state.main.{rows_table(kind)}", id=id_column)
 
 
-def _with_ethnicity(
-    frame: pl.DataFrame, column: str, settings: Settings, survey: bool = False
+def _in_force(state: duckdb.DuckDBPyConnection, kind: str, keys: list[str]) -> pl.DataFrame:
+    return state.sql(_in_force_sql(kind, keys)).pl()
+
+
+def _distinct(state: duckdb.DuckDBPyConnection, kind: str, columns: list[str]) -> pl.DataFrame:
+    """The distinct values (tuples) of ``columns`` over every stored row of ``kind``, null included:
+    a superset of the rows in force, which is all a lookup needs."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    return state.sql(f"select distinct {names} from state.main.{rows_table(kind)}").pl()
+
+
+def _matches(lookup: str, pairs: dict[str, str]) -> str:
+    """The join condition of ``lookup`` (alias) to the rows ``r``: lookup column -> row column, null
+    matching null (a blank value has its own definition, e.g. ethnicity not known)."""
+    return " and ".join(f"{lookup}.{key} is not distinct from r.{column}" for key, column in pairs.items())
+
+
+def ethnicity_lookup(
+    state: duckdb.DuckDBPyConnection, kind: str, column: str, settings: Settings, survey: bool = False
 ) -> pl.DataFrame:
-    groups = classify_series(frame[column], settings.ethnicity_aliases, survey=survey)
-    return frame.with_columns(*groups.select("ethnic_group", "census_group", "unknown_reason").get_columns())
+    """``value`` -> ethnic_group, census_group, unknown_reason (``wres.ethnicity``) for every
+    distinct value of ``column``."""
+    values = _distinct(state, kind, [column])[column].alias("value")
+    groups = classify_series(values, settings.ethnicity_aliases, survey=survey)
+    return pl.DataFrame([values, *groups.select("ethnic_group", "census_group", "unknown_reason")])
 
 
-def _with_scope(
-    frame: pl.DataFrame, area: str, role: str, staff_group: str, settings: Settings
-) -> pl.DataFrame:
-    scope = scope_frame(frame[area], frame[role], frame[staff_group], settings.maternity_terms)
-    return frame.with_columns(*scope.select("in_maternity_scope", "role_group").get_columns())
+def staff_group_lookup(state: duckdb.DuckDBPyConnection, kind: str, settings: Settings) -> pl.DataFrame:
+    """``value`` (staff_group as stored) -> staff_group, staff_group_recognised, workforce."""
+    values = _distinct(state, kind, ["staff_group"])["staff_group"].alias("value")
+    groups = staff_group_series(values, settings.staff_group_aliases)
+    return pl.DataFrame([values, *groups.select("staff_group", "staff_group_recognised", "workforce")])
+
+
+def band_lookup(state: duckdb.DuckDBPyConnection, kind: str, settings: Settings) -> pl.DataFrame:
+    """``value`` (pay_band as given) -> band, band_rank, band_recognised."""
+    values = _distinct(state, kind, ["pay_band"])["pay_band"].alias("value")
+    bands = band_series(values, settings.band_aliases)
+    return pl.DataFrame([values, *bands.select("band", "band_rank", "band_recognised")])
+
+
+def scope_lookup(state: duckdb.DuckDBPyConnection, kind: str, settings: Settings) -> pl.DataFrame:
+    """(area, role, staff_group as stored) -> in_maternity_scope, role_group, where the staff group the
+    scope reads is the canonical one (``wres.staff_groups``), or for the survey the one
+    ``survey_staff_group`` gives its occupation group."""
+    if kind == "staff_survey":
+        keys = _distinct(state, kind, ["work_area", "occupation_group"])
+        keys = keys.select(
+            pl.col("work_area").alias("area"),
+            pl.col("occupation_group").alias("role"),
+            pl.lit(None, dtype=pl.String).alias("staff_group"),
+        )
+        groups = survey_staff_group_series(keys["role"])
+    else:
+        keys = _distinct(state, kind, ["area_of_work", "job_role", "staff_group"])
+        keys = keys.rename({"area_of_work": "area", "job_role": "role"})
+        groups = staff_group_series(keys["staff_group"], settings.staff_group_aliases)["staff_group"]
+    scope = scope_frame(keys["area"], keys["role"], groups, settings.maternity_terms)
+    return pl.DataFrame([*keys, *scope.select("in_maternity_scope", "role_group")])
 
 
 def is_bank(assignment_category: pl.Expr) -> pl.Expr:
@@ -80,184 +143,254 @@ def is_bank(assignment_category: pl.Expr) -> pl.Expr:
     return assignment_category.str.to_lowercase().str.contains("bank", literal=True).fill_null(False)
 
 
-def staff_in_post(state: duckdb.DuckDBPyConnection, settings: Settings) -> pl.DataFrame:
-    frame = _in_force(state, "staff_in_post", ["organisation_code", "file_date"])
-    frame = frame.rename({"file_date": "snapshot_date"})
-    groups = staff_group_series(frame["staff_group"], settings.staff_group_aliases)
-    bands = band_series(frame["pay_band"], settings.band_aliases)
-    frame = frame.with_columns(
-        *groups.select("staff_group", "staff_group_recognised", "workforce").get_columns(),
-        *bands.select("band", "band_rank", "band_recognised").get_columns(),
-        is_bank(pl.col("assignment_category")).alias("is_bank"),
+def bank_lookup(state: duckdb.DuckDBPyConnection, kind: str) -> pl.DataFrame:
+    """``value`` (assignment_category) -> is_bank."""
+    values = _distinct(state, kind, ["assignment_category"])
+    return values.select(
+        pl.col("assignment_category").alias("value"), is_bank(pl.col("assignment_category")).alias("is_bank")
     )
-    frame = _with_ethnicity(frame, "ethnic_origin", settings)
-    frame = _with_scope(frame, "area_of_work", "job_role", "staff_group", settings)
-    return frame.select(
-        "organisation_code",
-        "snapshot_date",
-        "employee_id",
-        "assignment_id",
-        "assignment_order",
-        "staff_group",
-        "staff_group_recognised",
-        "workforce",
-        "job_role",
-        "area_of_work",
-        "pay_band",
-        "band",
-        "band_rank",
-        "band_recognised",
-        "ethnic_origin",
-        "ethnic_group",
-        "census_group",
-        "unknown_reason",
-        "assignment_category",
-        "is_bank",
-        "is_primary_assignment",
-        "fte",
-        "gender",
-        "disability",
-        "in_maternity_scope",
-        "role_group",
-        "file_sha256",
-    ).sort("organisation_code", "snapshot_date", "employee_id", "assignment_order")
 
 
-def recruitment(state: duckdb.DuckDBPyConnection, settings: Settings) -> pl.DataFrame:
-    frame = _newest_events(state, "recruitment", "application_id")
-    groups = staff_group_series(frame["staff_group"], settings.staff_group_aliases)
-    bands = band_series(frame["pay_band"], settings.band_aliases)
-    frame = frame.with_columns(
-        *groups.select("staff_group", "workforce").get_columns(), *bands.select("band").get_columns()
+def _select(source: str, columns: list[str], joins: list[str], order: list[str]) -> str:
+    return (
+        f"with r as ({source})\nselect {', '.join(columns)}\nfrom r\n"
+        + "\n".join(joins)
+        + f"\norder by {', '.join(f'{c} nulls first' for c in order)}"
     )
-    frame = _with_ethnicity(frame, "ethnic_origin", settings)
-    frame = _with_scope(frame, "area_of_work", "job_role", "staff_group", settings)
-    return frame.select(
-        "organisation_code",
-        "application_id",
-        "ethnic_origin",
-        "ethnic_group",
-        "census_group",
-        "unknown_reason",
-        "shortlisted",
-        "appointed",
-        "shortlisted_date",
-        "international_recruit",
-        "vacancy_id",
-        "staff_group",
-        "workforce",
-        "job_role",
-        "area_of_work",
-        "pay_band",
-        "band",
-        "in_maternity_scope",
-        "role_group",
-        "file_date",
-        "file_sha256",
-    ).sort("organisation_code", "application_id")
 
 
-def disciplinary(state: duckdb.DuckDBPyConnection, settings: Settings) -> pl.DataFrame:
-    frame = _with_ethnicity(_newest_events(state, "disciplinary", "case_id"), "ethnic_origin", settings)
-    return frame.select(
-        "organisation_code",
-        "case_id",
-        "employee_id",
-        "investigation_start_date",
-        "ethnic_origin",
-        "ethnic_group",
-        "census_group",
-        "unknown_reason",
-        "file_date",
-        "file_sha256",
-    ).sort("organisation_code", "case_id")
+_ETHNICITY_COLUMNS = ["eth.ethnic_group", "eth.census_group", "eth.unknown_reason"]
 
 
-def training(state: duckdb.DuckDBPyConnection, settings: Settings) -> pl.DataFrame:
-    frame = _newest_events(state, "training", "record_id")
-    return frame.select(
-        "organisation_code",
-        "record_id",
-        "employee_id",
-        "start_date",
-        "mandatory",
-        "course_name",
-        "file_date",
-        "file_sha256",
-    ).sort("organisation_code", "record_id")
-
-
-def board(state: duckdb.DuckDBPyConnection, settings: Settings) -> pl.DataFrame:
-    frame = _in_force(state, "board", ["organisation_code", "file_date"]).rename({"file_date": "board_date"})
-    frame = _with_ethnicity(frame, "ethnic_origin", settings)
-    return frame.select(
-        "organisation_code",
-        "board_date",
-        "member_id",
-        "ethnic_origin",
-        "ethnic_group",
-        "census_group",
-        "unknown_reason",
-        "voting",
-        "executive",
-        "file_sha256",
-    ).sort("organisation_code", "board_date", "member_id")
-
-
-def staff_survey(state: duckdb.DuckDBPyConnection, settings: Settings) -> pl.DataFrame:
-    frame = _in_force(state, "staff_survey", ["organisation_code", "survey_year"])
-    frame = _with_ethnicity(frame, "ethnicity", settings, survey=True)
-    frame = frame.with_columns(
-        survey_staff_group_series(frame["occupation_group"]).alias("survey_staff_group")
+def staff_in_post(state: duckdb.DuckDBPyConnection, settings: Settings) -> StagingQuery:
+    kind = "staff_in_post"
+    sql = _select(
+        _in_force_sql(kind, ["organisation_code", "file_date"]),
+        [
+            "r.organisation_code",
+            "r.file_date as snapshot_date",
+            "r.employee_id",
+            "r.assignment_id",
+            "r.assignment_order",
+            "sg.staff_group",
+            "sg.staff_group_recognised",
+            "sg.workforce",
+            "r.job_role",
+            "r.area_of_work",
+            "r.pay_band",
+            "b.band",
+            "b.band_rank",
+            "b.band_recognised",
+            "r.ethnic_origin",
+            *_ETHNICITY_COLUMNS,
+            "r.assignment_category",
+            "bank.is_bank",
+            "r.is_primary_assignment",
+            "r.fte",
+            "r.gender",
+            "r.disability",
+            "sc.in_maternity_scope",
+            "sc.role_group",
+            "r.file_sha256",
+        ],
+        [
+            "left join lookup_staff_group sg on " + _matches("sg", {"value": "staff_group"}),
+            "left join lookup_band b on " + _matches("b", {"value": "pay_band"}),
+            "left join lookup_ethnicity eth on " + _matches("eth", {"value": "ethnic_origin"}),
+            "left join lookup_bank bank on " + _matches("bank", {"value": "assignment_category"}),
+            "left join lookup_scope sc on "
+            + _matches("sc", {"area": "area_of_work", "role": "job_role", "staff_group": "staff_group"}),
+        ],
+        ["organisation_code", "snapshot_date", "employee_id", "assignment_order"],
     )
-    frame = _with_scope(frame, "work_area", "occupation_group", "survey_staff_group", settings)
-    return frame.select(
-        "organisation_code",
-        pl.col("survey_year").cast(pl.Int32),
-        "respondent_id",
-        "ethnicity",
-        "ethnic_group",
-        "census_group",
-        "unknown_reason",
-        "occupation_group",
-        "work_area",
-        "in_maternity_scope",
-        "role_group",
-        "q14a",
-        "q14b",
-        "q14c",
-        "q15",
-        "q16b",
-        "file_sha256",
-    ).sort("organisation_code", "survey_year", "respondent_id")
+    return StagingQuery(
+        sql,
+        {
+            "lookup_staff_group": staff_group_lookup(state, kind, settings),
+            "lookup_band": band_lookup(state, kind, settings),
+            "lookup_ethnicity": ethnicity_lookup(state, kind, "ethnic_origin", settings),
+            "lookup_bank": bank_lookup(state, kind),
+            "lookup_scope": scope_lookup(state, kind, settings),
+        },
+    )
 
 
-def catchment(state: duckdb.DuckDBPyConnection, settings: Settings) -> pl.DataFrame:
+def recruitment(state: duckdb.DuckDBPyConnection, settings: Settings) -> StagingQuery:
+    kind = "recruitment"
+    sql = _select(
+        _newest_events_sql(kind, "application_id"),
+        [
+            "r.organisation_code",
+            "r.application_id",
+            "r.ethnic_origin",
+            *_ETHNICITY_COLUMNS,
+            "r.shortlisted",
+            "r.appointed",
+            "r.shortlisted_date",
+            "r.international_recruit",
+            "r.vacancy_id",
+            "sg.staff_group",
+            "sg.workforce",
+            "r.job_role",
+            "r.area_of_work",
+            "r.pay_band",
+            "b.band",
+            "sc.in_maternity_scope",
+            "sc.role_group",
+            "r.file_date",
+            "r.file_sha256",
+        ],
+        [
+            "left join lookup_staff_group sg on " + _matches("sg", {"value": "staff_group"}),
+            "left join lookup_band b on " + _matches("b", {"value": "pay_band"}),
+            "left join lookup_ethnicity eth on " + _matches("eth", {"value": "ethnic_origin"}),
+            "left join lookup_scope sc on "
+            + _matches("sc", {"area": "area_of_work", "role": "job_role", "staff_group": "staff_group"}),
+        ],
+        ["organisation_code", "application_id"],
+    )
+    return StagingQuery(
+        sql,
+        {
+            "lookup_staff_group": staff_group_lookup(state, kind, settings),
+            "lookup_band": band_lookup(state, kind, settings),
+            "lookup_ethnicity": ethnicity_lookup(state, kind, "ethnic_origin", settings),
+            "lookup_scope": scope_lookup(state, kind, settings),
+        },
+    )
+
+
+def disciplinary(state: duckdb.DuckDBPyConnection, settings: Settings) -> StagingQuery:
+    kind = "disciplinary"
+    sql = _select(
+        _newest_events_sql(kind, "case_id"),
+        [
+            "r.organisation_code",
+            "r.case_id",
+            "r.employee_id",
+            "r.investigation_start_date",
+            "r.ethnic_origin",
+            *_ETHNICITY_COLUMNS,
+            "r.file_date",
+            "r.file_sha256",
+        ],
+        ["left join lookup_ethnicity eth on " + _matches("eth", {"value": "ethnic_origin"})],
+        ["organisation_code", "case_id"],
+    )
+    return StagingQuery(sql, {"lookup_ethnicity": ethnicity_lookup(state, kind, "ethnic_origin", settings)})
+
+
+def training(state: duckdb.DuckDBPyConnection, settings: Settings) -> StagingQuery:
+    sql = _select(
+        _newest_events_sql("training", "record_id"),
+        [
+            "r.organisation_code",
+            "r.record_id",
+            "r.employee_id",
+            "r.start_date",
+            "r.mandatory",
+            "r.course_name",
+            "r.file_date",
+            "r.file_sha256",
+        ],
+        [],
+        ["organisation_code", "record_id"],
+    )
+    return StagingQuery(sql)
+
+
+def board(state: duckdb.DuckDBPyConnection, settings: Settings) -> StagingQuery:
+    kind = "board"
+    sql = _select(
+        _in_force_sql(kind, ["organisation_code", "file_date"]),
+        [
+            "r.organisation_code",
+            "r.file_date as board_date",
+            "r.member_id",
+            "r.ethnic_origin",
+            *_ETHNICITY_COLUMNS,
+            "r.voting",
+            "r.executive",
+            "r.file_sha256",
+        ],
+        ["left join lookup_ethnicity eth on " + _matches("eth", {"value": "ethnic_origin"})],
+        ["organisation_code", "board_date", "member_id"],
+    )
+    return StagingQuery(sql, {"lookup_ethnicity": ethnicity_lookup(state, kind, "ethnic_origin", settings)})
+
+
+def staff_survey(state: duckdb.DuckDBPyConnection, settings: Settings) -> StagingQuery:
+    kind = "staff_survey"
+    sql = _select(
+        _in_force_sql(kind, ["organisation_code", "survey_year"]),
+        [
+            "r.organisation_code",
+            "cast(r.survey_year as integer) as survey_year",
+            "r.respondent_id",
+            "r.ethnicity",
+            *_ETHNICITY_COLUMNS,
+            "r.occupation_group",
+            "r.work_area",
+            "sc.in_maternity_scope",
+            "sc.role_group",
+            "r.q14a",
+            "r.q14b",
+            "r.q14c",
+            "r.q15",
+            "r.q16b",
+            "r.file_sha256",
+        ],
+        [
+            "left join lookup_ethnicity eth on " + _matches("eth", {"value": "ethnicity"}),
+            "left join lookup_scope sc on "
+            + _matches("sc", {"area": "work_area", "role": "occupation_group"}),
+        ],
+        ["organisation_code", "survey_year", "respondent_id"],
+    )
+    return StagingQuery(
+        sql,
+        {
+            "lookup_ethnicity": ethnicity_lookup(state, kind, "ethnicity", settings, survey=True),
+            "lookup_scope": scope_lookup(state, kind, settings),
+        },
+    )
+
+
+def _from_frame(frame: pl.DataFrame) -> StagingQuery:
+    """A small table built in polars (a few thousand rows at most)."""
+    return StagingQuery("select * from frame_to_store", {"frame_to_store": frame})
+
+
+def catchment(state: duckdb.DuckDBPyConnection, settings: Settings) -> StagingQuery:
     # the newest catchment file that mentions an organisation sets its whole catchment
     frame = _in_force(state, "catchment", ["organisation_code"])
-    return frame.select("organisation_code", "area_code", "weight").sort("organisation_code", "area_code")
+    return _from_frame(
+        frame.select("organisation_code", "area_code", "weight").sort("organisation_code", "area_code")
+    )
 
 
-def reference_population(state: duckdb.DuckDBPyConnection, settings: Settings) -> pl.DataFrame:
+def reference_population(state: duckdb.DuckDBPyConnection, settings: Settings) -> StagingQuery:
     from wres.reference import normalise_reference_group
 
     frame = _in_force(state, "reference", ["reference_name", "organisation_code"])
     frame = frame.with_columns(
         pl.col("ethnic_group").map_elements(normalise_reference_group, return_dtype=pl.String)
     )
-    return frame.select(
-        pl.col("reference_name").alias("reference_population"),
-        "organisation_code",
-        "ethnic_group",
-        pl.col("population").cast(pl.Float64),
-    ).sort("reference_population", "organisation_code", "ethnic_group")
+    return _from_frame(
+        frame.select(
+            pl.col("reference_name").alias("reference_population"),
+            "organisation_code",
+            "ethnic_group",
+            pl.col("population").cast(pl.Float64),
+        ).sort("reference_population", "organisation_code", "ethnic_group")
+    )
 
 
-def census2021(state: duckdb.DuckDBPyConnection, settings: Settings) -> pl.DataFrame:
-    return census_reference().sort("area_code", "ethnic_group")
+def census2021(state: duckdb.DuckDBPyConnection, settings: Settings) -> StagingQuery:
+    return _from_frame(census_reference().sort("area_code", "ethnic_group"))
 
 
-def loaded_kinds(state: duckdb.DuckDBPyConnection, settings: Settings) -> pl.DataFrame:
+def loaded_kinds(state: duckdb.DuckDBPyConnection, settings: Settings) -> StagingQuery:
     """Which kinds of data each organisation has loaded: a file with a header and no rows is valid
     for the event kinds ("nothing happened") and must still count, so an empty file is listed with
     organisation_code NULL, meaning every organisation (or the settings' organisation_code)."""
@@ -271,10 +404,10 @@ def loaded_kinds(state: duckdb.DuckDBPyConnection, settings: Settings) -> pl.Dat
     ).pl()
     if settings.organisation_code:
         frame = frame.with_columns(pl.col("organisation_code").fill_null(settings.organisation_code))
-    return frame.unique().sort("kind", "organisation_code", nulls_last=True)
+    return _from_frame(frame.unique().sort("kind", "organisation_code", nulls_last=True))
 
 
-STAGING_TABLES = {
+STAGING_TABLES: dict[str, Callable[[duckdb.DuckDBPyConnection, Settings], StagingQuery]] = {
     "staff_in_post": staff_in_post,
     "recruitment": recruitment,
     "disciplinary": disciplinary,
@@ -286,3 +419,17 @@ STAGING_TABLES = {
     "census2021": census2021,
     "loaded_kinds": loaded_kinds,
 }
+
+
+def create_staging_table(
+    con: duckdb.DuckDBPyConnection, name: str, settings: Settings, target: str | None = None
+) -> None:
+    """Create ``target`` (default ``staging.<name>``) from the state attached as ``state``."""
+    query = STAGING_TABLES[name](con, settings)
+    for lookup, frame in query.lookups.items():
+        con.register(lookup, frame)
+    try:
+        con.execute(f"create table {target or 'staging.' + name} as {query.sql}")
+    finally:
+        for lookup in query.lookups:
+            con.unregister(lookup)

@@ -9,6 +9,7 @@ Each file's rows are stored in one transaction: a crash mid-load leaves no half-
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,6 +30,18 @@ _SQL_TYPES = {
     "number": "DOUBLE",
     "answer": "TINYINT",
 }
+
+# DuckDB's own memory (buffer pool, sorts, hash tables) stays within this and spills to its temporary
+# folder beside the state file (state.duckdb.tmp) beyond it, so that a national state (millions of
+# rows) builds within the job's memory target; the Python side of a run (one file's frames) comes on top.
+DUCKDB_MEMORY_LIMIT = "1GB"
+
+
+def tune(con: duckdb.DuckDBPyConnection) -> None:
+    """Bound DuckDB's memory and threads on ``con`` (see ``DUCKDB_MEMORY_LIMIT``)."""
+    con.execute(f"set memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+    con.execute(f"set threads = {max(1, min(os.cpu_count() or 1, 4))}")
+
 
 # columns stored beside a kind's own columns
 _EXTRA_COLUMNS = {"staff_in_post": {"assignment_order": "INTEGER"}}
@@ -105,6 +118,7 @@ class StateStore:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.path = self.folder / STATE_FILE_NAME
         self.con = duckdb.connect(str(self.path))
+        tune(self.con)
         self.con.execute(_SCHEMA)
         for kind in KINDS.values():
             cols = ", ".join(f'"{name}" {sql_type}' for name, sql_type in stored_columns(kind).items())
@@ -199,6 +213,27 @@ class StateStore:
             self.con.execute("rollback")
             raise
         return frame.height
+
+    def employees_not_in_snapshots(self, pairs: pl.DataFrame) -> pl.Series:
+        """For each row of ``pairs`` (organisation_code, employee_id), in order: True where the
+        employee is given and is in no loaded staff-in-post snapshot of that organisation. The
+        state's employees stay in DuckDB (a national state holds millions)."""
+        numbered = pairs.select("organisation_code", "employee_id").with_row_index("row_index")
+        # a cursor of its own: the store's connection may hold a result not fetched to its end
+        cursor = self.con.cursor()
+        try:
+            cursor.register("checked_pairs", numbered)
+            flags = cursor.sql(
+                """select p.row_index, p.employee_id is not null and k.employee_id is null as unknown
+                   from checked_pairs p left join (
+                       select distinct r.organisation_code, r.employee_id from rows_staff_in_post r
+                       join files f on f.sha256 = r.file_sha256 where f.status = 'loaded'
+                   ) k on k.organisation_code = p.organisation_code and k.employee_id = p.employee_id
+                   order by p.row_index"""
+            ).pl()
+        finally:
+            cursor.close()
+        return flags["unknown"].alias("employee_not_in_snapshot")
 
     # runs ------------------------------------------------------------------------------------
     def start_run(self, run_id: str, now: datetime) -> None:

@@ -59,8 +59,11 @@ class ValidationContext:
 
     # organisation -> distinct employees in that organisation's newest earlier snapshot
     previous_staff_count: dict[str, int] = field(default_factory=dict)
-    # organisation -> pseudonymised employee ids in any loaded snapshot; None: not checked
-    known_employees: dict[str, set[str]] | None = None
+    # organisation -> pseudonymised employee ids in any loaded snapshot; or, so that a national
+    # state's millions of ids stay in DuckDB, a function that marks the rows of a frame
+    # (organisation_code, employee_id) whose employee is in no loaded snapshot of the organisation
+    # (``wres.state.StateStore.employees_not_in_snapshots``); None: not checked
+    known_employees: dict[str, set[str]] | Callable[[pl.DataFrame], pl.Series] | None = None
     # the census reference table (wres.reference.census_reference); None: catchment not checked
     census: pl.DataFrame | None = None
 
@@ -223,6 +226,9 @@ def _derived(frame: pl.DataFrame, name: str, context: ValidationContext) -> pl.S
     elif name == "__employee_not_in_snapshot":
         if context.known_employees is None:
             return pl.Series(name, [False] * frame.height, dtype=pl.Boolean)
+        if callable(context.known_employees):
+            pairs = frame.select("organisation_code", "employee_id")
+            return context.known_employees(pairs).fill_null(False).alias(name)
         joined = frame.select("organisation_code", "employee_id").join(
             _known_employee_frame(context.known_employees),
             on=["organisation_code", "employee_id"],
@@ -328,12 +334,16 @@ class _GreatExpectations:
 
     def run(self, kind_name: str, frame: pl.DataFrame, parameters: dict[str, Any]) -> Any:
         definition = self.definition(kind_name)
-        # GX fingerprints every batch by hashing it; categorical text (not the
-        # nearly unique identifiers) hashes several times faster
+        # GX fingerprints every batch by hashing it; categorical text hashes several times faster.
+        # The nearly unique identifiers (64-character pseudonyms) go as dense integer codes: the
+        # suites only ask whether they are blank or repeated, which the codes answer alike, and
+        # numbers convert and hash far faster than millions of Python strings.
         text = [
-            pl.col(c).cast(pl.Categorical)
+            pl.col(c).rank("dense").cast(pl.Int64)
+            if c in IDENTIFIER_COLUMNS
+            else pl.col(c).cast(pl.Categorical)
             for c, dtype in frame.schema.items()
-            if dtype == pl.String and c not in IDENTIFIER_COLUMNS
+            if dtype == pl.String
         ]
         pandas_frame = frame.with_columns(text).to_pandas()
         return definition.run(batch_parameters={"dataframe": pandas_frame}, expectation_parameters=parameters)

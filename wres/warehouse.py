@@ -14,14 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
-import polars as pl
 
 from wres.catalogue import COLUMN_COMMENTS, TABLE_COMMENTS
 from wres.config import Settings
 from wres.faults import checkpoint
 from wres.models import run_models
 from wres.sdc import apply_joint_disclosure_control
-from wres.staging import STAGING_TABLES
+from wres.staging import STAGING_TABLES, create_staging_table
 
 STORAGE_VERSION = "v1.2.0"
 _OPS_TABLES = {
@@ -97,12 +96,6 @@ def store_disclosure_flags(con: duckdb.DuckDBPyConnection, settings: Settings) -
         con.unregister("disclosure_flags")
 
 
-def _create_from_frame(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame) -> None:
-    con.register("frame_to_store", frame)
-    con.execute(f"create or replace table {name} as select * from frame_to_store")
-    con.unregister("frame_to_store")
-
-
 def build_warehouse(
     state_con: duckdb.DuckDBPyConnection,
     settings: Settings,
@@ -124,9 +117,9 @@ def build_warehouse(
         con.execute("use warehouse")
         for schema in ("staging", "marts", "ops"):
             con.execute(f"create schema {schema}")
-        for name, build in STAGING_TABLES.items():
+        for name in STAGING_TABLES:
             progress(f"staging.{name}")
-            _create_from_frame(con, f"staging.{name}", build(con, settings))
+            create_staging_table(con, name, settings)
         con.execute(
             "create table staging.snapshots as select distinct organisation_code, snapshot_date "
             "from staging.staff_in_post order by organisation_code, snapshot_date"

@@ -1,0 +1,106 @@
+"""The cross-file check "employee in no loaded snapshot", answered by the state in DuckDB
+(wres.state.StateStore.employees_not_in_snapshots) and used by validation."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import polars as pl
+
+from wres.config import Settings
+from wres.kinds import KINDS
+from wres.parsing import parse
+from wres.state import StateStore
+from wres.validation import ValidationContext, validate
+
+NOW = datetime(2025, 4, 1, 9, 0)
+
+
+def store_snapshot(
+    store: StateStore, sha: str, employees: list[tuple[str, str]], loaded: bool = True
+) -> None:
+    store.record_sighting(
+        sha256=sha,
+        name=f"staff_in_post_{sha}.csv",
+        kind="staff_in_post",
+        file_date=date(2025, 3, 31),
+        survey_year=None,
+        reference_name=None,
+        size=1,
+        now=NOW,
+    )
+    frame = pl.DataFrame(
+        {
+            "source_row": list(range(2, 2 + len(employees))),
+            "organisation_code": [org for org, _ in employees],
+            "employee_id": [emp for _, emp in employees],
+        }
+    )
+    store.store_rows(sha, KINDS["staff_in_post"], frame, NOW, run_id="r1")
+    if not loaded:
+        store.mark_rejected(sha, "rejected on a later check", NOW, run_id="r1")
+
+
+def test_marks_employees_in_no_loaded_snapshot_of_their_organisation(tmp_path):
+    with StateStore(tmp_path) as store:
+        store_snapshot(store, "a" * 64, [("RXX", "E1"), ("RXX", "E2"), ("RYY", "E3")])
+        # rows of a file whose status is rejected never count
+        store_snapshot(store, "b" * 64, [("RXX", "E9")], loaded=False)
+        pairs = pl.DataFrame(
+            {
+                "organisation_code": ["RXX", "RXX", "RYY", "RYY", "RXX", "RXX", None],
+                "employee_id": ["E2", "E3", "E3", "E1", None, "E9", "E1"],
+            }
+        )
+        assert store.known_file("a" * 64) is not None  # leaves a result unfetched on the connection
+        flags = store.employees_not_in_snapshots(pairs)
+    # E2 at RXX known; E3 only at RYY; E1 only at RXX; blank employee is another check's business;
+    # E9 only in a rejected file; no organisation matches nothing
+    assert flags.to_list() == [False, True, False, True, False, True, True]
+
+
+def test_validation_with_the_state_gives_the_same_message_as_with_sets(tmp_path):
+    settings = Settings()
+    raw = pl.DataFrame(
+        {
+            "__row": ["2", "3", "4"],
+            "organisation_code": ["RXX", "RXX", "RXX"],
+            "record_id": ["T1", "T2", "T3"],
+            "employee_id": ["EMP-KNOWN", "EMP-GONE", "EMP-GONE"],
+            "start_date": ["2025-01-01"] * 3,
+            "mandatory": ["Y"] * 3,
+            "course_name": ["Safeguarding"] * 3,
+        }
+    )
+
+    class Raw:
+        frame = raw
+
+    frame = parse(Raw(), KINDS["training"], settings)
+    name = "training_2025-03-31.csv"
+    with StateStore(tmp_path) as store:
+        store_snapshot(store, "a" * 64, [("RXX", "EMP-KNOWN"), ("RYY", "EMP-GONE")])
+        by_state = validate(
+            frame,
+            KINDS["training"],
+            name,
+            date(2025, 3, 31),
+            settings,
+            ValidationContext(known_employees=store.employees_not_in_snapshots),
+        )
+    by_sets = validate(
+        frame,
+        KINDS["training"],
+        name,
+        date(2025, 3, 31),
+        settings,
+        ValidationContext(known_employees={"RXX": {"EMP-KNOWN"}, "RYY": {"EMP-GONE"}}),
+    )
+    failed = [r for r in by_state.results if not r.passed]
+    assert [r.check for r in failed] == ["employee_not_in_snapshot"]
+    assert failed[0].unexpected_count == 2
+    assert "1 employee found in no loaded staff-in-post snapshot" in failed[0].message
+    assert "2 rows: rows 3, 4" in failed[0].message
+    assert [(r.check, r.passed, r.message) for r in by_state.results] == [
+        (r.check, r.passed, r.message) for r in by_sets.results
+    ]

@@ -1,0 +1,71 @@
+"""Pseudonyms of a column equal the keyed hash of each value (wres.pseudonymise)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+import polars as pl
+import pytest
+
+from wres.pseudonymise import PYTHON_WHITESPACE, pseudonym, pseudonymise_column, pseudonymise_frame
+
+
+def reference_hmac(identifier: str, key: bytes) -> str:
+    """The standard library's HMAC-SHA256 of the stripped identifier: the definition to match."""
+    return hmac.new(key, identifier.strip().encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def test_a_known_pseudonym():
+    # HMAC-SHA256("secret", "12345678"), computed once with `openssl dgst -sha256 -hmac secret`
+    assert pseudonym("12345678", b"secret")[:16] == "689fbd53882584ff"
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        b"secret",  # shorter than SHA-256's 64-byte block: padded with zeros
+        b"k" * 64,  # exactly one block
+        b"a much longer key than one block of sha-256, which HMAC hashes first " * 2,  # > 64 bytes
+        "clé-ünïcode-🔑".encode(),
+    ],
+)
+def test_every_value_gets_the_hmac_of_its_stripped_text(key):
+    values = [
+        "12345678",
+        " 12345678 ",  # same identifier with spaces: same pseudonym
+        "\x1c12345678\u3000",  # separators and ideographic space count as whitespace for str.strip
+        "12345678\u200b",  # a zero-width space is NOT whitespace: a different identifier
+        "",
+        "É-0042",
+        "日本-7",
+        None,
+        "12345678",
+    ]
+    result = pseudonymise_column(pl.Series("employee_id", values), key)
+    expected = [None if v is None else reference_hmac(v, key) for v in values]
+    assert result.to_list() == expected
+    assert result.name == "employee_id"
+    assert result.dtype == pl.String
+    assert result[0] == result[1] == result[2] == result[8]
+    assert result[3] != result[0]
+
+
+def test_whitespace_set_is_what_str_strip_removes():
+    assert set(PYTHON_WHITESPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
+
+
+def test_frame_pseudonymises_only_the_identifier_columns_present():
+    frame = pl.DataFrame({"employee_id": ["E1", None], "gender": ["F", "M"]})
+    out = pseudonymise_frame(frame, {"employee_id", "case_id"}, b"secret")
+    assert out.columns == ["employee_id", "gender"]
+    assert out["employee_id"].to_list() == [reference_hmac("E1", b"secret"), None]
+    assert out["gender"].to_list() == ["F", "M"]
+
+
+def test_an_all_null_or_empty_column():
+    assert pseudonymise_column(pl.Series("case_id", [None, None], dtype=pl.String), b"k").to_list() == [
+        None,
+        None,
+    ]
+    assert pseudonymise_column(pl.Series("case_id", [], dtype=pl.String), b"k").len() == 0

@@ -1,0 +1,205 @@
+"""staging.staff_in_post and staging.board built from a small state (wres.staging): the file in
+force wins, and every field definition is applied to each row, blanks and unrecognised labels
+included. Expected values worked out by hand from docs/architecture.md and the definitions'
+modules (bands, staff_groups, ethnicity, maternity)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+import polars as pl
+import pytest
+
+from wres.config import Settings
+from wres.kinds import KINDS
+from wres.staging import create_staging_table
+from wres.state import StateStore
+
+NOW = datetime(2025, 4, 1, 9, 0)
+SNAPSHOT = date(2025, 3, 31)
+STAFF_COLUMNS = (
+    "staff_group",
+    "staff_group_recognised",
+    "workforce",
+    "band",
+    "band_rank",
+    "band_recognised",
+    "ethnic_group",
+    "census_group",
+    "unknown_reason",
+    "is_bank",
+    "in_maternity_scope",
+    "role_group",
+)
+
+
+def load(store: StateStore, sha: str, kind: str, rows: list[dict]) -> None:
+    store.record_sighting(
+        sha256=sha,
+        name=f"{kind}_{SNAPSHOT}.csv",
+        kind=kind,
+        file_date=SNAPSHOT,
+        survey_year=None,
+        reference_name=None,
+        size=1,
+        now=NOW,
+    )
+    frame = pl.DataFrame(rows).with_row_index("source_row", offset=2).cast({"source_row": pl.Int64})
+    store.store_rows(sha, KINDS[kind], frame, NOW, run_id="r1")
+
+
+def staged(state_folder, table: str) -> list[dict]:
+    con = duckdb.connect(str(state_folder / "state.duckdb"))
+    try:
+        con.execute("attach ':memory:' as built")
+        con.execute("create schema built.staging")
+        create_staging_table(con, table, Settings(), f"built.staging.{table}")
+        return con.sql(f"select * from built.staging.{table}").pl().to_dicts()
+    finally:
+        con.close()
+
+
+def staff(employee: str, assignment: str, order: int, **labels: str | None) -> dict:
+    row = {
+        "organisation_code": "RXX",
+        "employee_id": employee,
+        "assignment_id": assignment,
+        "assignment_order": order,
+        "staff_group": None,
+        "job_role": None,
+        "area_of_work": None,
+        "pay_band": None,
+        "ethnic_origin": None,
+        "assignment_category": None,
+    }
+    return row | labels
+
+
+@pytest.fixture
+def staff_state(tmp_path):
+    with StateStore(tmp_path) as store:
+        # two files for one date: the one sighted later is in force
+        load(store, "a" * 64, "staff_in_post", [staff("E0", "A0", 1, ethnic_origin="A")])
+        load(
+            store,
+            "b" * 64,
+            "staff_in_post",
+            [
+                staff(
+                    "E2",
+                    "A9",
+                    1,
+                    staff_group="Martians",
+                    pay_band="Band 8",
+                    ethnic_origin="Z",
+                    area_of_work="Ward 7",
+                    job_role="Labourer",
+                    assignment_category="Permanent",
+                ),
+                staff("E3", "A3", 1),  # every label blank
+                staff(
+                    "E1",
+                    "A1",
+                    1,
+                    staff_group="Nursing and Midwifery Registered",
+                    pay_band="AfC Band 08a",
+                    ethnic_origin="A",
+                    area_of_work="Maternity Ward",
+                    job_role="Midwife",
+                    assignment_category="Fixed Term Temp BANK",
+                ),
+            ],
+        )
+    return tmp_path
+
+
+def test_only_the_file_in_force_and_sorted_by_employee(staff_state):
+    rows = staged(staff_state, "staff_in_post")
+    assert [(r["employee_id"], r["snapshot_date"], r["file_sha256"]) for r in rows] == [
+        ("E1", SNAPSHOT, "b" * 64),
+        ("E2", SNAPSHOT, "b" * 64),
+        ("E3", SNAPSHOT, "b" * 64),
+    ]
+
+
+def test_every_field_definition_applied_per_row(staff_state):
+    rows = {
+        r["employee_id"]: tuple(r[c] for c in STAFF_COLUMNS) for r in staged(staff_state, "staff_in_post")
+    }
+    assert rows == {
+        # Band 8a is rank 18 (wres.bands); a midwife in a maternity ward is in scope
+        "E1": (
+            "Nursing and Midwifery Registered",
+            True,
+            "clinical",
+            "Band 8a",
+            18,
+            True,
+            "white",
+            "white",
+            None,
+            True,
+            True,
+            "midwives",
+        ),
+        # unrecognised labels: kept as given / Other; Z is "not stated"; "labour ward" is not "Labourer"
+        "E2": ("Martians", False, None, "Other", 0, False, "unknown", None, "not_stated", False, False, None),
+        # blanks: no staff group, Other, ethnicity not known, not bank, out of scope
+        "E3": (None, False, None, "Other", 0, False, "unknown", None, "not_known", False, False, None),
+    }
+
+
+def test_column_types_are_the_documented_ones(staff_state):
+    con = duckdb.connect(str(staff_state / "state.duckdb"))
+    con.execute("attach ':memory:' as built")
+    con.execute("create schema built.staging")
+    create_staging_table(con, "staff_in_post", Settings(), "built.staging.staff_in_post")
+    types = dict(
+        con.execute("select column_name, column_type from (describe built.staging.staff_in_post)").fetchall()
+    )
+    con.close()
+    assert (types["snapshot_date"], types["assignment_order"], types["band_rank"], types["fte"]) == (
+        "DATE",
+        "INTEGER",
+        "INTEGER",
+        "DOUBLE",
+    )
+    assert (types["is_bank"], types["in_maternity_scope"], types["staff_group_recognised"]) == (
+        "BOOLEAN",
+        "BOOLEAN",
+        "BOOLEAN",
+    )
+
+
+def test_board_members_with_ethnicity(tmp_path):
+    with StateStore(tmp_path) as store:
+        members = [
+            {
+                "organisation_code": "RXX",
+                "member_id": "M2",
+                "ethnic_origin": "H",
+                "voting": True,
+                "executive": False,
+            },
+            {
+                "organisation_code": "RXX",
+                "member_id": "M1",
+                "ethnic_origin": None,
+                "voting": None,
+                "executive": True,
+            },
+        ]
+        load(store, "c" * 64, "board", members)
+    rows = staged(tmp_path, "board")
+    assert [
+        (
+            r["member_id"],
+            r["board_date"],
+            r["ethnic_group"],
+            r["census_group"],
+            r["unknown_reason"],
+            r["voting"],
+        )
+        for r in rows
+    ] == [("M1", SNAPSHOT, "unknown", None, "not_known", None), ("M2", SNAPSHOT, "bme", "asian", None, True)]
