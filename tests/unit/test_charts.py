@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from tests.contract_schemas import INDICATOR_SCHEMA
 from wres import charts
 from wres.config import Settings
 
@@ -28,24 +29,6 @@ WINDOW = {
     NOW: "2024-04-01..2025-03-31",
     PREVIOUS: "2024-01-01..2024-12-31",
     YEAR_EARLIER: "2023-04-01..2024-03-31",
-}
-
-INDICATOR_SCHEMA = {
-    "organisation_code": pl.String,
-    "snapshot_date": pl.Date,
-    "scope": pl.String,
-    "indicator": pl.Int32,
-    "measure": pl.String,
-    "ethnic_group": pl.String,
-    "breakdown": pl.String,
-    "numerator": pl.Int64,
-    "denominator": pl.Int64,
-    "value": pl.Float64,
-    "ci_low": pl.Float64,
-    "ci_high": pl.Float64,
-    "interpretation": pl.String,
-    "suppressed": pl.Boolean,
-    "source_period": pl.String,
 }
 
 

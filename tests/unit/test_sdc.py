@@ -10,6 +10,7 @@ from collections import Counter
 import polars as pl
 import pytest
 
+from tests.contract_schemas import INDICATOR_SCHEMA, REPRESENTATION_SCHEMA
 from wres.config import Settings, settings_from_dict
 from wres.sdc import (
     apply_disclosure_control,
@@ -21,38 +22,6 @@ from wres.sdc import (
 
 D = dt.date(2025, 3, 31)
 DEFAULTS = Settings()
-
-INDICATOR_SCHEMA = {
-    "organisation_code": pl.String,
-    "snapshot_date": pl.Date,
-    "scope": pl.String,
-    "indicator": pl.Int32,
-    "measure": pl.String,
-    "ethnic_group": pl.String,
-    "breakdown": pl.String,
-    "numerator": pl.Int64,
-    "denominator": pl.Int64,
-    "value": pl.Float64,
-    "ci_low": pl.Float64,
-    "ci_high": pl.Float64,
-    "interpretation": pl.String,
-    "suppressed": pl.Boolean,
-    "source_period": pl.String,
-}
-REPRESENTATION_SCHEMA = {
-    "organisation_code": pl.String,
-    "snapshot_date": pl.Date,
-    "scope": pl.String,
-    "reference_population": pl.String,
-    "ethnic_group": pl.String,
-    "headcount": pl.Int64,
-    "workforce_share": pl.Float64,
-    "reference_share": pl.Float64,
-    "ratio": pl.Float64,
-    "ci_low": pl.Float64,
-    "ci_high": pl.Float64,
-    "suppressed": pl.Boolean,
-}
 
 
 def row(

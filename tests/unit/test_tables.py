@@ -15,6 +15,7 @@ import openpyxl
 import polars as pl
 import pytest
 
+from tests.contract_schemas import INDICATOR_SCHEMA, REPRESENTATION_SCHEMA
 from wres.config import Settings
 from wres.tables import (
     FORMULA_TRIGGERS,
@@ -31,23 +32,6 @@ from wres.tables import (
 D = dt.date(2025, 3, 31)
 PAYLOAD = '=HYPERLINK("http://x")'
 
-INDICATOR_SCHEMA = {
-    "organisation_code": pl.String,
-    "snapshot_date": pl.Date,
-    "scope": pl.String,
-    "indicator": pl.Int32,
-    "measure": pl.String,
-    "ethnic_group": pl.String,
-    "breakdown": pl.String,
-    "numerator": pl.Int64,
-    "denominator": pl.Int64,
-    "value": pl.Float64,
-    "ci_low": pl.Float64,
-    "ci_high": pl.Float64,
-    "interpretation": pl.String,
-    "suppressed": pl.Boolean,
-    "source_period": pl.String,
-}
 W = "2024-04-01..2025-03-31"
 INDICATOR_ROWS = [
     ("RXX", D, "trust", 1, "share", "bme", "all|all", 25, 100, 0.25, 0.175, 0.34, None, False, "2025-03-31"),
@@ -64,20 +48,6 @@ INDICATOR_ROWS = [
      "2025-01-01"),
 ]  # fmt: skip
 
-REPRESENTATION_SCHEMA = {
-    "organisation_code": pl.String,
-    "snapshot_date": pl.Date,
-    "scope": pl.String,
-    "reference_population": pl.String,
-    "ethnic_group": pl.String,
-    "headcount": pl.Int64,
-    "workforce_share": pl.Float64,
-    "reference_share": pl.Float64,
-    "ratio": pl.Float64,
-    "ci_low": pl.Float64,
-    "ci_high": pl.Float64,
-    "suppressed": pl.Boolean,
-}
 REPRESENTATION_ROWS = [
     ("RXX", D, "trust", "census2021", "Asian", 120, 0.12, 0.093, 1.2903225806452, 1.09, 1.52, False),
     ("RXX", D, "trust", "census2021", "Other", None, None, 0.021, None, None, None, True),
