@@ -1,0 +1,77 @@
+"""Settings: the shipped example holds the defaults, typos are refused, options win over the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+from wres.config import Settings, load_settings, settings_from_dict
+from wres.errors import ConfigError
+
+
+def test_the_example_file_states_the_defaults():
+    example = load_settings(REPO_ROOT / "wres.example.toml")
+    defaults = Settings()
+    assert example.paths == defaults.paths
+    assert example.interpretation == defaults.interpretation
+    assert example.disclosure == defaults.disclosure
+    assert example.validation == defaults.validation
+    assert example.maternity_terms == defaults.maternity_terms
+    assert example.publication_workers == defaults.publication_workers
+    assert example.header_aliases == defaults.header_aliases
+
+
+def test_no_settings_file_means_the_defaults(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert load_settings() == Settings()
+
+
+def test_a_named_settings_file_that_is_missing_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_settings(tmp_path / "nowhere.toml")
+
+
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        ({"paths": {"inbx": "x"}}, "inbx"),
+        ({"disclosure": {"min_count": "five"}}, "expected a number"),
+        ({"aliases": {"colours": {}}}, "colours"),
+        ({"maternity": {"terms": []}}, "terms"),
+        ({"surprise": 1}, "surprise"),
+    ],
+)
+def test_typos_and_wrong_types_are_refused(data, words):
+    with pytest.raises(ConfigError, match=words):
+        settings_from_dict(data)
+
+
+def test_options_win_over_the_file_and_the_file_over_the_defaults(tmp_path):
+    (tmp_path / "wres.toml").write_text(
+        '[paths]\ninbox = "from-file"\nout = "out-from-file"\n', encoding="utf-8"
+    )
+    settings = load_settings(tmp_path / "wres.toml").with_paths(inbox=Path("from-option"), out=None)
+    assert settings.paths.inbox == Path("from-option")
+    assert settings.paths.out == Path("out-from-file")
+    assert settings.paths.state == Path("data/state")
+
+
+def test_added_aliases_keep_the_esr_ones():
+    settings = settings_from_dict({"aliases": {"headers": {"Their Header": "ethnic_origin"}}})
+    assert settings.header_aliases["Their Header"] == "ethnic_origin"
+    assert settings.header_aliases["Ethnic Origin"] == "ethnic_origin"
+
+
+def test_survey_questions_default_by_year_and_can_be_set():
+    assert Settings().survey_columns(2020)["q16b"] == "q15b"
+    assert Settings().survey_columns(2024)["q16b"] == "q16b"
+    custom = settings_from_dict(
+        {
+            "survey_questions": {
+                "2026": {"q14a": "q13a", "q14b": "q13b", "q14c": "q13c", "q15": "q14", "q16b": "q15b"}
+            }
+        }
+    )
+    assert custom.survey_columns(2026)["q15"] == "q14"
