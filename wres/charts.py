@@ -214,7 +214,7 @@ def _hidden_note(count: int) -> list[str]:
     return [f"{count} {figures} not drawn: {HIDDEN_BECAUSE_SMALL} (see the table)."]
 
 
-def _finish(
+def finish_chart(
     chart: alt.TopLevelMixin, title: str | Sequence[str], subtitle: Sequence[str], description: str
 ) -> alt.TopLevelMixin:
     params = alt.TitleParams(
@@ -355,7 +355,7 @@ def band_profile_chart(indicators: pl.DataFrame, scope: str) -> alt.TopLevelMixi
         f"Stacked bar chart: the white, BME and unknown shares of headcount in each pay band, clinical and "
         f"non-clinical staff, for {scope_label(scope)}. {finding}."
     )
-    return _finish(chart, finding, _hidden_note(hidden), description)
+    return finish_chart(chart, finding, _hidden_note(hidden), description)
 
 
 # --- (b) relative likelihoods --------------------------------------------------------------------
@@ -467,7 +467,7 @@ def relative_likelihood_chart(indicators: pl.DataFrame, scope: str, settings: Se
         f"its 95% interval, on a log scale with the band {band.lower:.2f} to {band.upper:.2f} shaded and a "
         "line at 1. " + " ".join(f"{s}." for s in findings)
     )
-    return _finish(chart, findings, subtitle, description)
+    return finish_chart(chart, findings, subtitle, description)
 
 
 # --- (c) staff survey ----------------------------------------------------------------------------
@@ -550,7 +550,7 @@ def survey_chart(indicators: pl.DataFrame, scope: str) -> alt.LayerChart:
         f"Bar chart of NHS Staff Survey indicators 5 to 8 for {scope_label(scope)}: the share of white "
         f"and of BME staff, each with its 95% interval. {finding}."
     )
-    return _finish(chart, finding, subtitle, description)
+    return finish_chart(chart, finding, subtitle, description)
 
 
 # --- (d) representation --------------------------------------------------------------------------
@@ -654,7 +654,7 @@ def representation_chart(representation: pl.DataFrame, scope: str) -> alt.LayerC
         f"divided by its share of the reference population, with 95% intervals and a line at 1. "
         f"{finding}."
     )
-    return _finish(chart, finding, subtitle, description)
+    return finish_chart(chart, finding, subtitle, description)
 
 
 # --- (e) trends ----------------------------------------------------------------------------------
@@ -742,7 +742,7 @@ def bme_share_trend_chart(
         f"Line chart of the BME share of headcount at each snapshot, for "
         f"{' and '.join(scope_label(s) for s in scopes)}, with 95% intervals. {finding}."
     )
-    return _finish(chart, finding, subtitle, description)
+    return finish_chart(chart, finding, subtitle, description)
 
 
 def relative_likelihood_trend_chart(
@@ -798,7 +798,7 @@ def relative_likelihood_trend_chart(
         f"Line chart of the relative likelihoods of WRES indicators 2, 3 and 4 for {scope_label(scope)} "
         f"at each snapshot, on a log scale with the no-adverse-impact band shaded. {finding}."
     )
-    return _finish(chart, finding, subtitle, description)
+    return finish_chart(chart, finding, subtitle, description)
 
 
 # --- (f) board -----------------------------------------------------------------------------------
@@ -889,7 +889,7 @@ def board_chart(indicators: pl.DataFrame) -> alt.LayerChart:
         "Bar chart of the BME share of voting and of executive board members beside the BME share of the "
         f"whole workforce, with 95% intervals. {finding}."
     )
-    return _finish(chart, finding, subtitle, description)
+    return finish_chart(chart, finding, subtitle, description)
 
 
 # --- (g) maternity role groups -------------------------------------------------------------------
@@ -959,7 +959,7 @@ def role_group_chart(indicators: pl.DataFrame) -> alt.LayerChart:
         "Bar chart of the BME share of headcount in each maternity and neonatal role group, with 95% "
         f"intervals. {finding}."
     )
-    return _finish(chart, finding, subtitle, description)
+    return finish_chart(chart, finding, subtitle, description)
 
 
 # --- the report's set of charts, and saving ------------------------------------------------------

@@ -9,6 +9,7 @@ for byte the same as those published changes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import multiprocessing
@@ -34,6 +35,8 @@ log = logging.getLogger("wres")
 
 VERSIONS = ".versions"
 REPORT_NAME = "wres_report.html"
+# a multi-organisation publication's report of all organisations side by side, in each date's folder
+NATIONAL_REPORT_NAME = "national_report.html"
 
 
 def published_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, pl.DataFrame]:
@@ -93,7 +96,7 @@ def validation_report_text(quality: pl.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-PUBLISHING_MODULES = ("publish", "charts", "report", "tables", "sdc")
+PUBLISHING_MODULES = ("publish", "charts", "report", "tables", "sdc", "funnel", "national_report")
 
 
 def published_trends(con: duckdb.DuckDBPyConnection, settings: Settings) -> pl.DataFrame:
@@ -129,9 +132,24 @@ def _select(tables: dict[str, pl.DataFrame], organisation: str, snapshot: date) 
     }
 
 
+def _publishing_settings(settings: Settings) -> Settings:
+    """``settings`` with what cannot change a published file set to its default (where files go,
+    how they are rendered and delivered): running with more workers or another output folder
+    renders nothing again."""
+    return dataclasses.replace(
+        settings,
+        paths=Settings().paths,
+        mail=Settings().mail,
+        delivery_folder=None,
+        pseudonymisation_key_file=None,
+        dask_scheduler_address=None,
+        publication_workers=Settings().publication_workers,
+    )
+
+
 def _input_digest(selected: dict[str, pl.DataFrame], settings: Settings) -> str:
     """What a publication folder is made from: its frames, the settings and the publishing code."""
-    digest = hashlib.sha256(repr(settings).encode())
+    digest = hashlib.sha256(repr(_publishing_settings(settings)).encode())
     package = Path(__file__).resolve().parent
     for module in PUBLISHING_MODULES:
         digest.update((package / f"{module}.py").read_bytes())
@@ -177,20 +195,45 @@ def write_publication_folder(
 
 @dataclass(frozen=True)
 class PublicationUnit:
-    """One organisation at one snapshot: the folder its files go to and the frames they are made from
-    (that organisation's published, disclosure-controlled frames only, never row-level data)."""
+    """One organisation at one snapshot, or (``organisation`` None) the national report of all the
+    organisations at one snapshot: the folder its files go to and the frames they are made from
+    (published, disclosure-controlled frames only, never row-level data)."""
 
     folder: Path
     selected: dict[str, pl.DataFrame]
-    organisation: str
+    organisation: str | None
     snapshot: date
+
+    @property
+    def is_national(self) -> bool:
+        return self.organisation is None
+
+
+def _national_selection(tables: dict[str, pl.DataFrame], snapshot: date) -> dict[str, pl.DataFrame]:
+    """Every organisation's published frames at ``snapshot``, for the national report."""
+    return {
+        "wres_indicators": tables["wres_indicators"].filter(pl.col("snapshot_date") == snapshot),
+        "representation": tables["representation"].filter(pl.col("snapshot_date") == snapshot),
+    }
+
+
+def _write_unit_folder(folder: Path, unit: PublicationUnit, settings: Settings) -> None:
+    if unit.organisation is None:
+        from wres.national_report import render_national_report
+
+        folder.mkdir(parents=True, exist_ok=True)
+        render_national_report(
+            unit.selected, snapshot=unit.snapshot, settings=settings, path=folder / NATIONAL_REPORT_NAME
+        )
+        return
+    write_publication_folder(
+        folder, unit.selected, organisation=unit.organisation, snapshot=unit.snapshot, settings=settings
+    )
 
 
 def write_unit(unit: PublicationUnit, settings: Settings) -> PublicationUnit:
-    """Write ``unit``'s folder (a worker's job); return the unit, for progress."""
-    write_publication_folder(
-        unit.folder, unit.selected, organisation=unit.organisation, snapshot=unit.snapshot, settings=settings
-    )
+    """Write ``unit``'s files into its folder (a worker's job); return the unit, for progress."""
+    _write_unit_folder(unit.folder, unit, settings)
     return unit
 
 
@@ -199,9 +242,7 @@ def render_unit_files(unit: PublicationUnit, settings: Settings) -> dict[str, by
     on another machine, which shares no file system with the publication."""
     with tempfile.TemporaryDirectory(prefix="wres-unit-") as scratch:
         root = Path(scratch) / "unit"
-        write_publication_folder(
-            root, unit.selected, organisation=unit.organisation, snapshot=unit.snapshot, settings=settings
-        )
+        _write_unit_folder(root, unit, settings)
         return {
             path.relative_to(root).as_posix(): path.read_bytes()
             for path in sorted(root.rglob("*"))
@@ -223,12 +264,16 @@ class PublicationProgress:
     def __init__(self, units: Sequence[PublicationUnit]) -> None:
         self.total: dict[date, int] = {}
         for unit in units:
-            self.total[unit.snapshot] = self.total.get(unit.snapshot, 0) + 1
+            if not unit.is_national:
+                self.total[unit.snapshot] = self.total.get(unit.snapshot, 0) + 1
         self.done = dict.fromkeys(self.total, 0)
         self.step = {day: max(1, count // 10) for day, count in self.total.items()}
 
     def finished(self, unit: PublicationUnit) -> None:
         day = unit.snapshot
+        if unit.is_national:
+            log.info("national report of %s written", day.isoformat())
+            return
         self.done[day] += 1
         if self.done[day] % self.step[day] == 0 or self.done[day] == self.total[day]:
             log.info("published %d/%d organisations of %s", self.done[day], self.total[day], day.isoformat())
@@ -327,6 +372,8 @@ def prepare_publication(
             building = versions / f".building-{uuid.uuid4().hex[:8]}"
             building.mkdir()
             building_to_final[building] = final
+            if len(organisations) > 1:  # first: the largest unit, and the one a region reads first
+                units.append(PublicationUnit(building, _national_selection(tables, snapshot), None, snapshot))
             units += [
                 PublicationUnit(
                     building if len(organisations) == 1 else building / organisation,

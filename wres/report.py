@@ -46,7 +46,7 @@ from wres.config import Settings
 HIDDEN = "*"
 # the page may run its own inline scripts and styles (Vega compiles expressions, hence eval) and
 # nothing else: the browser refuses any request, so an offline page is also a private one
-_CONTENT_SECURITY_POLICY = (
+CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data:"
 )
 NO_VALUE = "\u2014"
@@ -66,7 +66,7 @@ class Cell:
 Row = Sequence[Cell | str]
 
 
-def _value_cell(row: dict[str, Any] | None, formatter: Callable[[float], str], column: str = "value") -> Cell:
+def value_cell(row: dict[str, Any] | None, formatter: Callable[[float], str], column: str = "value") -> Cell:
     if row is None:
         return Cell("", "num")
     if row.get("suppressed"):
@@ -85,7 +85,7 @@ def _interval_cell(row: dict[str, Any] | None, formatter: Callable[[float], str]
     return Cell(f"{formatter(row['ci_low'])} \u2013 {formatter(row['ci_high'])}", "num")
 
 
-def _count_cell(value: int | None, suppressed: bool = False) -> Cell:
+def count_cell(value: int | None, suppressed: bool = False) -> Cell:
     if value is None:
         return Cell(HIDDEN if suppressed else "", "num hidden" if suppressed else "num")
     return Cell(f"{value:,}", "num")
@@ -122,7 +122,9 @@ def _esc(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _table(header: Sequence[str], rows: Sequence[Row], caption: str, min_count: int, survey_min: int) -> str:
+def table_html(
+    header: Sequence[str], rows: Sequence[Row], caption: str, min_count: int, survey_min: int
+) -> str:
     if not rows:
         return f'<p class="empty">{_esc(caption)}: no figures.</p>'
     cells = [[c if isinstance(c, Cell) else Cell(c) for c in row] for row in rows]
@@ -155,7 +157,7 @@ def _table(header: Sequence[str], rows: Sequence[Row], caption: str, min_count: 
     )
 
 
-def _figure(name: str, spec: dict[str, Any] | None, table_html: str) -> str:
+def figure_html(name: str, spec: dict[str, Any] | None, table_html: str) -> str:
     if spec is None:
         return f'<div class="figure no-chart">{table_html}</div>'
     description = spec.get("description", "")
@@ -166,7 +168,7 @@ def _figure(name: str, spec: dict[str, Any] | None, table_html: str) -> str:
     )
 
 
-def _json_for_script(value: Any) -> str:
+def json_for_script(value: Any) -> str:
     """JSON that is safe inside a ``<script>`` element: no ``<``, ``>`` or ``&`` characters."""
     text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     return (
@@ -189,7 +191,7 @@ def vega_javascript() -> str:
     return bundle
 
 
-_EMBED_SCRIPT = """
+EMBED_SCRIPT = """
 (function () {
   var specs = JSON.parse(document.getElementById("wres-chart-specs").textContent);
   var names = Object.keys(specs);
@@ -210,7 +212,7 @@ _EMBED_SCRIPT = """
 })();
 """
 
-_CSS = """
+PAGE_CSS = """
 :root { --ink: #1d1d1b; --muted: #4c4c4c; --rule: #d9d9d9; --band: #f4f6f8; --accent: #005eb8; }
 * { box-sizing: border-box; }
 body { margin: 0; color: var(--ink); background: #fff; line-height: 1.45;
@@ -279,10 +281,10 @@ def _band_table(indicators: pl.DataFrame, scope: str) -> tuple[list[str], list[R
             [
                 f"{_WORKFORCE.get(workforce, workforce)}, {'all bands' if band == 'all' else band}",
                 *(
-                    _value_cell(_one(cell_rows, ethnic_group=g), format_share)
+                    value_cell(_one(cell_rows, ethnic_group=g), format_share)
                     for g in ("white", "bme", "unknown")
                 ),
-                _count_cell(people[0] if people else None, suppressed=not people),
+                count_cell(people[0] if people else None, suppressed=not people),
             ]
         )
     return ["Cell", "White", "BME", "Unknown", "People"], table
@@ -310,9 +312,9 @@ def _relative_likelihood_table(indicators: pl.DataFrame, scope: str) -> tuple[li
         table.append(
             [
                 label,
-                _value_cell(_one(rates, ethnic_group="white"), format_share),
-                _value_cell(_one(rates, ethnic_group="bme"), format_share),
-                _value_cell(rl, format_ratio),
+                value_cell(_one(rates, ethnic_group="white"), format_share),
+                value_cell(_one(rates, ethnic_group="bme"), format_share),
+                value_cell(rl, format_ratio),
                 _interval_cell(rl, format_ratio),
                 reading_cell,
             ]
@@ -330,9 +332,9 @@ def _survey_table(indicators: pl.DataFrame, scope: str) -> tuple[list[str], list
         table.append(
             [
                 f"{number} {_SURVEY_SHORT[number]}",
-                _value_cell(white, format_share),
+                value_cell(white, format_share),
                 _interval_cell(white, format_share),
-                _value_cell(bme, format_share),
+                value_cell(bme, format_share),
                 _interval_cell(bme, format_share),
             ]
         )
@@ -366,10 +368,10 @@ def _representation_table(representation: pl.DataFrame, scope: str) -> tuple[lis
             table.append(
                 [
                     f"{group} ({reference})",
-                    _count_cell(row["headcount"], bool(row["suppressed"])),
-                    _value_cell(row, format_share, "workforce_share"),
+                    count_cell(row["headcount"], bool(row["suppressed"])),
+                    value_cell(row, format_share, "workforce_share"),
                     Cell(format_share(row["reference_share"]), "num"),
-                    _value_cell(row, format_ratio, "ratio"),
+                    value_cell(row, format_ratio, "ratio"),
                     _interval_cell(row, format_ratio),
                 ]
             )
@@ -395,9 +397,9 @@ def _board_table(indicators: pl.DataFrame) -> tuple[list[str], list[Row]]:
         table.append(
             [
                 label,
-                _value_cell(share, format_share),
+                value_cell(share, format_share),
                 _interval_cell(share, format_share),
-                _value_cell(difference, format_points),
+                value_cell(difference, format_points),
                 share["source_period"] or "",
             ]
         )
@@ -408,7 +410,7 @@ def _board_table(indicators: pl.DataFrame) -> tuple[list[str], list[Row]]:
         table.append(
             [
                 "Whole workforce",
-                _value_cell(workforce, format_share),
+                value_cell(workforce, format_share),
                 _interval_cell(workforce, format_share),
                 "",
                 workforce["source_period"] or "",
@@ -428,9 +430,9 @@ def _role_group_table(indicators: pl.DataFrame) -> tuple[list[str], list[Row]]:
         table.append(
             [
                 _capital(scope_label(scope)),
-                _value_cell(bme, format_share),
+                value_cell(bme, format_share),
                 _interval_cell(bme, format_share),
-                _count_cell(people[0] if people else None, suppressed=not people),
+                count_cell(people[0] if people else None, suppressed=not people),
             ]
         )
     return ["Staff", "BME share", "95% interval", "People"], table
@@ -446,7 +448,7 @@ def _trend_table(
     for label, equal in series:
         rows = _rows(indicators_all, **equal)
         if rows.height:
-            table.append([label, *(_value_cell(_one(rows, snapshot_date=d), formatter) for d in dates)])
+            table.append([label, *(value_cell(_one(rows, snapshot_date=d), formatter) for d in dates)])
     return ["Series", *(format_date(d) for d in dates)], table
 
 
@@ -603,7 +605,7 @@ def _changes_section(trends: pl.DataFrame, indicators: pl.DataFrame, settings: S
                 continue
             formatter = format_ratio if is_ratio else format_share
             change_formatter = _ratio_change if is_ratio else format_points
-            figures = [_value_cell(row, formatter), _change_cell(row, "previous", change_formatter)]
+            figures = [value_cell(row, formatter), _change_cell(row, "previous", change_formatter)]
             if not one_change:
                 figures.append(_change_cell(row, "year_earlier", change_formatter))
             if not _shows_a_figure(figures):
@@ -625,7 +627,7 @@ def _changes_section(trends: pl.DataFrame, indicators: pl.DataFrame, settings: S
         if not shown and not hidden and not empty:
             continue
         table = (
-            _table(
+            table_html(
                 header,
                 shown,
                 family,
@@ -709,7 +711,7 @@ def _data_quality_section(quality: pl.DataFrame | None, indicators: pl.DataFrame
             )
             (rejected if status == "rejected" else warnings).append(item)
     parts.append(
-        _table(
+        table_html(
             ["File", "Kind", "Status", "Problems"],
             files,
             "Files behind this report",
@@ -848,8 +850,8 @@ def render_report(
         header, rows = table
         if spec is None and not rows:
             return ""
-        return f"<h3>{_esc(heading)}</h3>" + _figure(
-            name, spec, _table(header, rows, heading, min_count, survey_min)
+        return f"<h3>{_esc(heading)}</h3>" + figure_html(
+            name, spec, table_html(header, rows, heading, min_count, survey_min)
         )
 
     def scope_section(prefix: str, scope: str) -> str:
@@ -942,9 +944,9 @@ def render_report(
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{_CONTENT_SECURITY_POLICY}">
+<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">
 <title>{_esc(title)}</title>
-<style>{_CSS}</style>
+<style>{PAGE_CSS}</style>
 </head>
 <body>
 <header>
@@ -959,8 +961,8 @@ hidden because numbers are small are shown as {HIDDEN}</p>
 <footer>Made by the WRES monitor. Every figure here has been through disclosure control; the analyst warehouse
 holds the exact values.</footer>
 <script>{vega_javascript()}</script>
-<script type="application/json" id="wres-chart-specs">{_json_for_script(specs)}</script>
-<script>{_EMBED_SCRIPT}</script>
+<script type="application/json" id="wres-chart-specs">{json_for_script(specs)}</script>
+<script>{EMBED_SCRIPT}</script>
 </body>
 </html>
 """

@@ -790,3 +790,42 @@ def test_no_identifier_or_pseudonym_is_published_printed_or_logged(run):
         finally:
             con.close()
         assert pseudonym(PLANTED["employee"], key) in employees
+
+
+def test_a_multi_organisation_publication_has_a_national_report_without_hidden_figures(run):
+    dated = [link for link in sorted(run.out.iterdir()) if link.is_symlink() and link.name[:2] == "20"]
+    reports = [link / "national_report.html" for link in dated]
+    if run.name == "demo":  # one organisation: no national report
+        assert not any(report.exists() for report in reports)
+        return
+    assert len(reports) == 2 and all(report.exists() for report in reports)
+    forbidden = (_forbidden_values(run, ORG_A) | _forbidden_values(run, ORG_B)) - _shown_values(run)
+    assert forbidden, "no hidden values to look for"
+    for report in reports:
+        html_text = report.read_text(encoding="utf-8")
+        assert "http://" not in html_text.split("<script")[0] and 'src="http' not in html_text
+        headline = next(t for t in report_tables(html_text) if t["caption"].startswith("Headline figures"))
+        assert {unneutralised(row[0]) for row in headline["rows"]} == {ORG_A, ORG_B}
+        numbers = 0
+        for name, spec in chart_specs(html_text).items():
+            for data in spec.get("datasets", {}).values():
+                for point in data:
+                    if "curve" in point:  # a limit line, from the pooled national value: not a trust's
+                        continue
+                    for column, value in point.items():
+                        if isinstance(value, float) and not math.isnan(value):
+                            numbers += 1
+                            assert value not in forbidden, (report, name, column, point)
+        assert numbers > 0
+
+
+def _shown_values(run: Run) -> set[float]:
+    shown = set()
+    for table, columns in (
+        ("wres_indicators", ("value", "ci_low", "ci_high")),
+        ("representation", ("workforce_share", "ratio", "ci_low", "ci_high")),
+    ):
+        for row in warehouse_rows(run.warehouse, table)[1]:
+            if not row["suppressed"]:
+                shown.update(row[c] for c in columns if row[c] is not None)
+    return shown

@@ -125,3 +125,23 @@ def test_one_organisation_renders_in_this_process(tables, tmp_path: Path):
         "wres_tables.xlsx",
     ]
     assert write_unit(units[0], Settings()) is units[0]
+
+
+def test_a_publication_is_named_by_what_changes_its_files_only(tables):
+    """Workers, the output folder, the Dask address and mail change no published byte, so they leave
+    the version's name alone; a disclosure threshold changes the files, so it renames the version."""
+    from wres.config import Disclosure, Paths
+    from wres.publish import _input_digest
+
+    selected = _select(tables, ORGANISATION, NOW)
+    base = Settings()
+    same = dataclasses.replace(
+        base,
+        paths=Paths(out=Path("/elsewhere/out"), warehouse=Path("/elsewhere/w.duckdb")),
+        publication_workers=7,
+        dask_scheduler_address="tcp://10.0.0.1:8786",
+        delivery_folder=Path("/shared/wres"),
+    )
+    other = dataclasses.replace(base, disclosure=Disclosure(min_count=base.disclosure.min_count + 5))
+    assert _input_digest(selected, same) == _input_digest(selected, base)
+    assert _input_digest(selected, other) != _input_digest(selected, base)
