@@ -25,7 +25,7 @@ from wres.publish import (
     switch_publication,
     write_unit_files,
 )
-from wres.state import StateStore
+from wres.state import BUILD_MEMORY_LIMIT, StateStore
 from wres.warehouse import build_warehouse, publish_warehouse
 
 
@@ -39,7 +39,7 @@ def ingest_task(settings: Settings, run_id: str) -> IngestResult:
 
 @task(name="build the analyst warehouse", cache_policy=NO_CACHE)
 def warehouse_task(settings: Settings, run_id: str, result: IngestResult) -> Path:
-    with StateStore(settings.paths.state) as store:
+    with StateStore(settings.paths.state, memory_limit=BUILD_MEMORY_LIMIT) as store:
         store.finish_run(
             run_id,
             now=now_utc(),

@@ -55,7 +55,12 @@ def invalid_text_column(column: str) -> str:
 
 
 def _blank_to_null(text: pl.Series) -> pl.Series:
-    stripped = text.cast(pl.String).str.strip_chars()
+    """``text`` stripped, blank as null; returned as it is when it already is (a raw table from
+    ``read_raw`` is), so that a national file's text columns are not copied once more."""
+    text = text.cast(pl.String)
+    if not text.str.contains(r"^\s|\s$|^$").any():
+        return text
+    stripped = text.str.strip_chars()
     return pl.select(pl.when(stripped != "").then(stripped).alias(text.name)).to_series()
 
 

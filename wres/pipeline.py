@@ -16,12 +16,13 @@ from wres.errors import FileRejected
 from wres.faults import checkpoint
 from wres.inbox import InboxFile, UnrecognisedFile, discover
 from wres.kinds import IDENTIFIER_COLUMNS, KINDS
+from wres.memory import release_freed_memory
 from wres.parsing import parse
 from wres.pseudonymise import load_key, pseudonymise_frame
 from wres.reading import read_raw
 from wres.reference import census_reference
 from wres.state import StateStore
-from wres.validation import CheckResult, ValidationContext, ValidationReport, validate
+from wres.validation import CheckResult, ValidationContext, ValidationReport, validate, warm_up_in_background
 
 log = logging.getLogger("wres")
 
@@ -141,9 +142,11 @@ def load_one(
     try:
         raw = read_raw(inbox_file.path, kind, settings, survey_year=inbox_file.survey_year)
         frame = parse(raw, kind, settings)
+        del raw  # the file as text: freed before pseudonyms and validation make their copies
         frame = pseudonymise_frame(frame, IDENTIFIER_COLUMNS, key)
         context = _validation_context(store, inbox_file, census)
         report = validate(frame, kind, inbox_file.name, inbox_file.file_date, settings, context)
+        release_freed_memory()  # validation's copies, before DuckDB takes the rows
     except FileRejected as error:
         report = _rejection_report(inbox_file, kind.name, error)
         frame = None
@@ -176,6 +179,8 @@ def ingest(store: StateStore, settings: Settings, run_id: str) -> IngestResult:
     if not inbox.is_dir():
         raise FileNotFoundError(f"the inbox {inbox} does not exist")
     files, unrecognised = discover(inbox)
+    if files:
+        warm_up_in_background()
     result = IngestResult()
     key = load_key(settings.pseudonymisation_key_file)
     census = census_reference()
@@ -244,6 +249,7 @@ def ingest(store: StateStore, settings: Settings, run_id: str) -> IngestResult:
             inbox_file.size / 1e6,
         )
         outcome, report = load_one(store, inbox_file, settings, key, census, now, run_id)
+        release_freed_memory()  # the file's frames, before the next file is read
         checkpoint("ingest:after-file")
         result.outcomes.append(outcome)
         result.reports.append(report)

@@ -27,6 +27,7 @@ import json
 import logging
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -345,13 +346,30 @@ class _GreatExpectations:
             for c, dtype in frame.schema.items()
             if dtype == pl.String
         ]
-        pandas_frame = frame.with_columns(text).to_pandas()
+        # dates as nanosecond datetimes: the only date type GX compares vectorised (other date types
+        # go through a Python call per value)
+        dates = [pl.col(c).cast(pl.Datetime("ns")) for c, dtype in frame.schema.items() if dtype == pl.Date]
+        pandas_frame = frame.with_columns(text + dates).to_pandas()
         return definition.run(batch_parameters={"dataframe": pandas_frame}, expectation_parameters=parameters)
 
 
+_GX_LOCK = threading.Lock()
+
+
 @functools.cache
-def _great_expectations() -> _GreatExpectations:
+def _great_expectations_once() -> _GreatExpectations:
     return _GreatExpectations()
+
+
+def _great_expectations() -> _GreatExpectations:
+    with _GX_LOCK:  # one context, even when the warm-up thread is still making it
+        return _great_expectations_once()
+
+
+def warm_up_in_background() -> None:
+    """Import Great Expectations and make its context in a thread (about 4 s), while the first file
+    is read and parsed: its imports release the interpreter while they read files."""
+    threading.Thread(target=_great_expectations, name="gx-warm-up", daemon=True).start()
 
 
 def _scrub_identifiers(result: Any) -> None:

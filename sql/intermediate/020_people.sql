@@ -41,8 +41,8 @@ final as (
     where assignment_rank = 1
 )
 
-select * from final
-order by organisation_code, snapshot_date, employee_id;
+-- not sorted: ordering millions of rows by a 64-character pseudonym costs a third of the model
+select * from final;
 
 comment on table intermediate.people is
     'One row per person (distinct employee_id) in post at each snapshot, bank assignments excluded; attributes from the representative assignment (primary, else highest band, else lowest assignment order).';

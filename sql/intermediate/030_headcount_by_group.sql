@@ -2,15 +2,21 @@
 -- Every scope that has people gets all seven groups (white, bme, unknown, asian, black, mixed,
 -- other), a group with nobody in it at 0.
 create or replace table intermediate.headcount_by_group as
+-- intermediate.people has one row per person and snapshot: its rows are counted once here, and
+-- a person counts once in each of their scopes and groups below
 with people as (
-    select * from intermediate.people
+    select
+        organisation_code, snapshot_date, ethnic_group, census_group, in_maternity_scope, role_group,
+        count(*) as people
+    from intermediate.people
+    group by all
 ),
 
 scoped as (
     select
         organisation_code,
         snapshot_date,
-        employee_id,
+        people,
         ethnic_group,
         census_group,
         unnest(scopes_of(in_maternity_scope, role_group)) as scope
@@ -22,15 +28,13 @@ grouped as (
         organisation_code,
         snapshot_date,
         scope,
-        employee_id,
+        people,
         unnest(rate_groups_of(ethnic_group, census_group)) as ethnic_group
     from scoped
 ),
 
--- count(*): intermediate.people has one row per person and snapshot, and a person counts once
--- in each of their scopes and groups
 group_counts as (
-    select organisation_code, snapshot_date, scope, ethnic_group, count(*) as headcount
+    select organisation_code, snapshot_date, scope, ethnic_group, sum(people)::bigint as headcount
     from grouped
     group by organisation_code, snapshot_date, scope, ethnic_group
 ),

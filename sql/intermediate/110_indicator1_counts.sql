@@ -4,15 +4,28 @@
 -- A cell exists where it has people; each of its three groups gets a row, 0 included, so that
 -- the shares of a cell add up to 1.
 create or replace table intermediate.indicator1_counts as
+-- intermediate.people has one row per person and snapshot: its rows are counted once here, and the
+-- cells below add up those counts (each person falls in a cell once)
 with people as (
-    select * from intermediate.people
+    select
+        organisation_code,
+        snapshot_date,
+        ethnic_group,
+        workforce,
+        band,
+        band_rank,
+        in_maternity_scope,
+        role_group,
+        count(*) as people
+    from intermediate.people
+    group by all
 ),
 
 scoped as (
     select
         organisation_code,
         snapshot_date,
-        employee_id,
+        people,
         ethnic_group,
         workforce,
         band,
@@ -30,17 +43,15 @@ by_workforce as (
 ),
 
 cells as (
-    select organisation_code, snapshot_date, scope, employee_id, ethnic_group, workforce_cell,
+    select organisation_code, snapshot_date, scope, people, ethnic_group, workforce_cell,
         'all' as band_cell, null::integer as band_cell_rank
     from by_workforce
     union all
-    select organisation_code, snapshot_date, scope, employee_id, ethnic_group, workforce_cell,
+    select organisation_code, snapshot_date, scope, people, ethnic_group, workforce_cell,
         band as band_cell, band_rank as band_cell_rank
     from by_workforce
 ),
 
--- count(*): intermediate.people has one row per person and snapshot, and each person falls in a
--- cell once
 cell_sizes as (
     select
         organisation_code,
@@ -49,7 +60,7 @@ cell_sizes as (
         workforce_cell,
         band_cell,
         min(band_cell_rank) as band_cell_rank,
-        count(*) as denominator
+        sum(people)::bigint as denominator
     from cells
     group by organisation_code, snapshot_date, scope, workforce_cell, band_cell
 ),
@@ -62,7 +73,7 @@ group_counts as (
         workforce_cell,
         band_cell,
         ethnic_group,
-        count(*) as numerator
+        sum(people)::bigint as numerator
     from cells
     group by organisation_code, snapshot_date, scope, workforce_cell, band_cell, ethnic_group
 ),

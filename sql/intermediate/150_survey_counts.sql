@@ -26,46 +26,56 @@ survey_for_snapshot as (
     group by w.organisation_code, w.snapshot_date
 ),
 
+-- every respondent's answer to each indicator's question(s), counted once per organisation, survey
+-- year and the respondent attributes the scopes and groups below read (staging.staff_survey has
+-- one row per respondent and survey year, so the counts are of respondents)
+answers as (
+    select organisation_code, survey_year, ethnic_group, census_group, in_maternity_scope, role_group,
+        5 as indicator, q14a is not null as answered, coalesce(q14a >= 2, false) as counted
+    from staging.staff_survey
+    union all
+    select organisation_code, survey_year, ethnic_group, census_group, in_maternity_scope, role_group,
+        6, q14b is not null or q14c is not null, coalesce(q14b >= 2, false) or coalesce(q14c >= 2, false)
+    from staging.staff_survey
+    union all
+    select organisation_code, survey_year, ethnic_group, census_group, in_maternity_scope, role_group,
+        7, coalesce(q15 in (1, 2, 3), false), coalesce(q15 = 1, false)
+    from staging.staff_survey
+    union all
+    select organisation_code, survey_year, ethnic_group, census_group, in_maternity_scope, role_group,
+        8, coalesce(q16b in (1, 2), false), coalesce(q16b = 1, false)
+    from staging.staff_survey
+),
+
+answer_counts as (
+    select *, count(*) as respondents
+    from (select * from answers)
+    group by all
+),
+
 respondents as (
     select
         f.organisation_code,
         f.snapshot_date,
         f.survey_year,
-        r.respondent_id,
-        r.ethnic_group,
-        r.census_group,
-        r.q14a,
-        r.q14b,
-        r.q14c,
-        r.q15,
-        r.q16b,
-        unnest(scopes_of(r.in_maternity_scope, r.role_group)) as scope
+        a.ethnic_group,
+        a.census_group,
+        a.indicator,
+        a.answered,
+        a.counted,
+        a.respondents,
+        unnest(scopes_of(a.in_maternity_scope, a.role_group)) as scope
     from survey_for_snapshot as f
-    join staging.staff_survey as r
-        on r.organisation_code = f.organisation_code
-        and r.survey_year = f.survey_year
-),
-
-answers as (
-    select *, 5 as indicator, q14a is not null as answered, coalesce(q14a >= 2, false) as counted
-    from respondents
-    union all
-    select *, 6, q14b is not null or q14c is not null, coalesce(q14b >= 2, false) or coalesce(q14c >= 2, false)
-    from respondents
-    union all
-    select *, 7, coalesce(q15 in (1, 2, 3), false), coalesce(q15 = 1, false)
-    from respondents
-    union all
-    select *, 8, coalesce(q16b in (1, 2), false), coalesce(q16b = 1, false)
-    from respondents
+    join answer_counts as a
+        on a.organisation_code = f.organisation_code
+        and a.survey_year = f.survey_year
 ),
 
 grouped as (
     select *, unnest(rate_groups_of(ethnic_group, census_group)) as rate_group
-    from answers
+    from respondents
 ),
 
--- count(*): staging.staff_survey has one row per respondent and survey year
 group_counts as (
     select
         organisation_code,
@@ -73,15 +83,15 @@ group_counts as (
         scope,
         indicator,
         rate_group as ethnic_group,
-        count(*) filter (where answered and counted) as numerator,
-        count(*) filter (where answered) as denominator
+        coalesce(sum(respondents) filter (where answered and counted), 0)::bigint as numerator,
+        coalesce(sum(respondents) filter (where answered), 0)::bigint as denominator
     from grouped
     group by organisation_code, snapshot_date, scope, indicator, rate_group
 ),
 
 cells as (
     select distinct organisation_code, snapshot_date, survey_year, scope, indicator
-    from answers
+    from respondents
 ),
 
 final as (

@@ -11,17 +11,19 @@ create or replace table marts.representation as
 with
 
 people as (
-    -- One row per person and snapshot: bank left out, distinct employees, the representative
-    -- assignment's ethnicity and scope (the rule lives in the intermediate model).
-    select organisation_code, snapshot_date, employee_id, census_group, in_maternity_scope
+    -- intermediate.people has one row per person and snapshot (bank left out, the representative
+    -- assignment's ethnicity and scope): counting its rows counts distinct people, so it is
+    -- counted once here, before the scopes multiply the rows.
+    select organisation_code, snapshot_date, census_group, in_maternity_scope, count(*) as people
     from intermediate.people
+    group by all
 ),
 
 scoped_people as (
-    select organisation_code, snapshot_date, 'trust' as scope, employee_id, census_group
+    select organisation_code, snapshot_date, 'trust' as scope, census_group, people
     from people
     union all
-    select organisation_code, snapshot_date, 'maternity_neonatal' as scope, employee_id, census_group
+    select organisation_code, snapshot_date, 'maternity_neonatal' as scope, census_group, people
     from people
     where in_maternity_scope
 ),
@@ -32,7 +34,7 @@ workforce as (
         organisation_code,
         snapshot_date,
         scope,
-        count(distinct employee_id) filter (where census_group is not null) as known_headcount
+        coalesce(sum(people) filter (where census_group is not null), 0)::bigint as known_headcount
     from scoped_people
     group by all
 ),
@@ -46,7 +48,7 @@ census_groups as (
 ),
 
 group_headcounts as (
-    select organisation_code, snapshot_date, scope, census_group, count(distinct employee_id) as headcount
+    select organisation_code, snapshot_date, scope, census_group, sum(people)::bigint as headcount
     from scoped_people
     where census_group is not null
     group by all
