@@ -360,6 +360,7 @@ def prepare_publication(
     snapshots = sorted(indicators["snapshot_date"].unique().to_list())
     links: dict[str, str] = {}
     units: list[PublicationUnit] = []
+    national: list[PublicationUnit] = []
     building_to_final: dict[Path, Path] = {}
     for snapshot in snapshots:
         present = indicators.filter(pl.col("snapshot_date") == snapshot)["organisation_code"].unique()
@@ -372,8 +373,9 @@ def prepare_publication(
             building = versions / f".building-{uuid.uuid4().hex[:8]}"
             building.mkdir()
             building_to_final[building] = final
-            if len(organisations) > 1:  # first: the largest unit, and the one a region reads first
-                units.append(PublicationUnit(building, _national_selection(tables, snapshot), None, snapshot))
+            if len(organisations) > 1:
+                selection = _national_selection(tables, snapshot)
+                national.append(PublicationUnit(building, selection, None, snapshot))
             units += [
                 PublicationUnit(
                     building if len(organisations) == 1 else building / organisation,
@@ -384,8 +386,8 @@ def prepare_publication(
                 for organisation, selected in parts.items()
             ]
         links[snapshot.isoformat()] = version
-    if units:
-        render(units, settings)
+    if units or national:  # the national reports first: the largest units, and what a region reads first
+        render(national + units, settings)
     for building, final in building_to_final.items():
         os.replace(building, final)
     links["latest"] = links[snapshots[-1].isoformat()]
