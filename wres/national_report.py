@@ -224,10 +224,12 @@ def funnel_chart(funnel: Funnel) -> alt.TopLevelMixin:
                 scale=alt.Scale(domain=labels, range=list(_POSITION_COLOURS.values())),
                 legend=alt.Legend(columns=1, labelLimit=260),
             ),
+            # the same title and legend as the colour: Vega-Lite merges the two into one legend
             shape=alt.Shape(
                 "position:N",
+                title="Trusts",
                 scale=alt.Scale(domain=labels, range=list(_POSITION_SHAPES.values())),
-                legend=None,
+                legend=alt.Legend(columns=1, labelLimit=260),
             ),
             tooltip=[
                 alt.Tooltip("organisation_code:N", title="Organisation"),
@@ -237,8 +239,10 @@ def funnel_chart(funnel: Funnel) -> alt.TopLevelMixin:
             ],
         )
     )
+    # a layer without rows is left out: Vega warns about the infinite extent of its empty data
+    layers = [layer for layer, rows in ((curve_layer, lines), (point_layer, point_data)) if rows.height]
     chart = (
-        alt.layer(curve_layer, point_layer)
+        alt.layer(*layers)
         .resolve_scale(color="independent", shape="independent", strokeDash="independent")
         .properties(width=420, height=280)
     )
@@ -407,6 +411,21 @@ def _methods(settings: Settings) -> str:
     )
 
 
+def _nothing_to_draw(funnel: Funnel) -> bool:
+    """No trust's point and no limits: an empty plot would say nothing (and Vega warns about it)."""
+    drawable = funnel.points
+    if funnel.measure.kind == "relative_likelihood":  # a zero cannot sit on the log scale
+        drawable = drawable.filter(pl.col("value") > 0)
+    return drawable.is_empty() and funnel.limits.is_empty()
+
+
+def _nothing_drawn_note(funnel: Funnel) -> str:
+    return (
+        f"No funnel plot: none of the {funnel.organisations} trusts' figures can be shown "
+        f"({funnel.hidden} hidden because numbers are small, {funnel.no_value} without a value)."
+    )
+
+
 def render_national_report(
     tables: dict[str, pl.DataFrame], *, snapshot: dt.date, settings: Settings, path: Path
 ) -> None:
@@ -424,8 +443,11 @@ def render_national_report(
         parts = []
         for funnel in (f for f in funnels if f.scope == scope):
             name = chart_name(funnel)
-            specs[name] = chart_spec(funnel_chart(funnel))
             heading = f"Indicator {funnel.measure.indicator}: {INDICATOR_NAMES[funnel.measure.indicator]}"
+            if _nothing_to_draw(funnel):
+                parts.append(f"<h3>{_esc(heading)}</h3><p>{_esc(_nothing_drawn_note(funnel))}</p>")
+                continue
+            specs[name] = chart_spec(funnel_chart(funnel))
             parts.append(
                 f"<h3>{_esc(heading)}</h3>" + figure_html(name, specs[name], _outlier_table(funnel, settings))
             )
