@@ -101,3 +101,11 @@ def test_the_dask_run_builds_the_same_warehouse(runs):
     expected = _indicators(local / "warehouse" / "wres.duckdb")
     assert expected.height > 0
     assert _indicators(dask / "warehouse" / "wres.duckdb").equals(expected)
+
+
+def test_the_national_report_went_through_the_cluster_unchanged(runs):
+    local, dask, _ = runs
+    for snapshot in ("2024-03-31", "2025-03-31"):
+        local_report = local / "out" / snapshot / "national_report.html"
+        assert local_report.stat().st_size > 0
+        assert (dask / "out" / snapshot / "national_report.html").read_bytes() == local_report.read_bytes()
