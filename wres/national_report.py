@@ -47,18 +47,14 @@ from wres.funnel import (
     organisation_sizes,
 )
 from wres.report import (
-    CONTENT_SECURITY_POLICY,
-    EMBED_SCRIPT,
     HIDDEN,
-    PAGE_CSS,
     Cell,
     Row,
     count_cell,
     figure_html,
-    json_for_script,
+    page_html,
     table_html,
     value_cell,
-    vega_javascript,
 )
 
 POSITION_LABELS = {
@@ -472,38 +468,19 @@ def render_national_report(
         f"Workforce Race Equality Standard: national report, {format_date(snapshot)}, "
         f"{_plural(organisations, 'organisation')}"
     )
-    nav = "".join(f'<li><a href="#{key}">{_esc(heading)}</a></li>' for key, heading, _ in sections)
-    body = "".join(
-        f'<section id="{key}"><h2>{_esc(heading)}</h2>{content}</section>'
-        for key, heading, content in sections
+    lead = (
+        f"{_esc(_plural(organisations, 'organisation'))} &middot;\n"
+        f"snapshot at {_esc(format_date(snapshot))} &middot;\n"
+        f"figures hidden because numbers are small are shown as {HIDDEN}"
     )
-    page = f"""<!DOCTYPE html>
-<html lang="en-GB">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">
-<title>{_esc(title)}</title>
-<style>{PAGE_CSS}</style>
-</head>
-<body>
-<header>
-<h1>Workforce Race Equality Standard: national report</h1>
-<p class="lead">{_esc(_plural(organisations, "organisation"))} &middot;
-snapshot at {_esc(format_date(snapshot))} &middot;
-figures hidden because numbers are small are shown as {HIDDEN}</p>
-<nav aria-label="Sections"><ol>{nav}</ol></nav>
-</header>
-<main>
-{body}
-</main>
-<footer>Made by the WRES monitor. Every figure here has been through disclosure control.</footer>
-<script>{vega_javascript()}</script>
-<script type="application/json" id="wres-chart-specs">{json_for_script(specs)}</script>
-<script>{EMBED_SCRIPT}</script>
-</body>
-</html>
-"""
+    page = page_html(
+        title=title,
+        heading="Workforce Race Equality Standard: national report",
+        lead=lead,
+        sections=sections,
+        footer="Made by the WRES monitor. Every figure here has been through disclosure control.",
+        specs=specs,
+    )
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")

@@ -814,6 +814,46 @@ def _filter(
     return frame
 
 
+Section = tuple[str, str, str]  # (anchor, heading, HTML content)
+
+
+def page_html(
+    *, title: str, heading: str, lead: str, sections: Sequence[Section], footer: str, specs: dict[str, Any]
+) -> str:
+    """A self-contained report page: the sections with a table of contents, the house style, the
+    Content-Security-Policy, and the Vega bundle that draws ``specs`` offline. ``lead`` and
+    ``footer`` are HTML; ``title`` and the section headings are text."""
+    nav = "".join(f'<li><a href="#{key}">{_esc(name)}</a></li>' for key, name, _ in sections)
+    body = "".join(
+        f'<section id="{key}"><h2>{_esc(name)}</h2>{content}</section>' for key, name, content in sections
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">
+<title>{_esc(title)}</title>
+<style>{PAGE_CSS}</style>
+</head>
+<body>
+<header>
+<h1>{_esc(heading)}</h1>
+<p class="lead">{lead}</p>
+<nav aria-label="Sections"><ol>{nav}</ol></nav>
+</header>
+<main>
+{body}
+</main>
+<footer>{footer}</footer>
+<script>{vega_javascript()}</script>
+<script type="application/json" id="wres-chart-specs">{json_for_script(specs)}</script>
+<script>{EMBED_SCRIPT}</script>
+</body>
+</html>
+"""
+
+
 def render_report(
     tables: dict[str, pl.DataFrame],
     charts: Mapping[str, alt.TopLevelMixin | dict[str, Any]],
@@ -934,38 +974,22 @@ def render_report(
     ]
     specs = {name: chart_specs[name] for name in placed}
     title = f"Workforce Race Equality Standard: {organisation}, {format_date(snapshot_date)}"
-    nav = "".join(f'<li><a href="#{key}">{_esc(heading)}</a></li>' for key, heading, _ in sections)
-    body = "".join(
-        f'<section id="{key}"><h2>{_esc(heading)}</h2>{content}</section>'
-        for key, heading, content in sections
+    lead = (
+        f"{_esc(organisation)} &middot; snapshot at {_esc(format_date(snapshot_date))} &middot; figures\n"
+        f"hidden because numbers are small are shown as {HIDDEN}"
     )
-    page = f"""<!DOCTYPE html>
-<html lang="en-GB">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">
-<title>{_esc(title)}</title>
-<style>{PAGE_CSS}</style>
-</head>
-<body>
-<header>
-<h1>Workforce Race Equality Standard</h1>
-<p class="lead">{_esc(organisation)} &middot; snapshot at {_esc(format_date(snapshot_date))} &middot; figures
-hidden because numbers are small are shown as {HIDDEN}</p>
-<nav aria-label="Sections"><ol>{nav}</ol></nav>
-</header>
-<main>
-{body}
-</main>
-<footer>Made by the WRES monitor. Every figure here has been through disclosure control; the analyst warehouse
-holds the exact values.</footer>
-<script>{vega_javascript()}</script>
-<script type="application/json" id="wres-chart-specs">{json_for_script(specs)}</script>
-<script>{EMBED_SCRIPT}</script>
-</body>
-</html>
-"""
+    footer = (
+        "Made by the WRES monitor. Every figure here has been through disclosure control; the analyst "
+        "warehouse\nholds the exact values."
+    )
+    page = page_html(
+        title=title,
+        heading="Workforce Race Equality Standard",
+        lead=lead,
+        sections=sections,
+        footer=footer,
+        specs=specs,
+    )
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page, encoding="utf-8")
