@@ -29,12 +29,12 @@ import datetime as dt
 import io
 import re
 import tempfile
-from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import polars as pl
 
 from wres.config import Settings
@@ -335,6 +335,10 @@ def _scan_bytes(path: Path, file_name: str) -> _ByteScan:
             size += len(chunk)
             if utf8:
                 pending = len(decoder.getstate()[0])
+                if not pending and chunk.isascii():
+                    # plain ASCII is valid UTF-8 and has no multi-byte characters: nothing to decode
+                    lines_before += chunk.count(b"\n")
+                    continue
                 try:
                     decoder.decode(chunk)
                     multibyte = multibyte or not chunk.isascii()
@@ -425,23 +429,56 @@ def _lines(source: Path) -> Iterator[bytes]:
         yield from handle
 
 
-def _record_starts(source: Path, header_line: int, file_name: str) -> array:
+def _line_blocks(source: Path) -> Iterator[bytes]:
+    """The file in blocks of whole lines (each block ends with a line break, except perhaps the
+    last), so that a block splits into lines exactly as iterating over the file does."""
+    with open(source, "rb") as handle:
+        leftover = b""
+        while chunk := handle.read(_SCAN_CHUNK_BYTES):
+            data = leftover + chunk
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                leftover = data
+                continue
+            leftover = data[cut:]
+            yield data[:cut]
+        if leftover:
+            yield leftover
+
+
+def _record_starts(source: Path, header_line: int, file_name: str) -> np.ndarray:
     """The line on which each record from the header on starts.
 
     Records are split as polars splits them: a line break inside a pair of quotes belongs to the
     value, and every ``"`` character opens or closes a quote. An odd number of quotes from some line
     to the end of the file is an unclosed quote, reported with the line that opens it.
+
+    A block of lines without a quote is counted, not walked line by line: every one of its lines
+    starts a record (or, inside a quoted value, none does).
     """
-    starts = array("q")
+    parts: list[np.ndarray] = []
     in_quote, opened_on = False, 0
-    for line_number, line in enumerate(_lines(source), start=1):
-        if line_number < header_line:
+    lines_before = 0  # lines in the blocks already read
+    for block in _line_blocks(source):
+        count = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+        first, last = lines_before + 1, lines_before + count
+        lines_before = last
+        if last < header_line:
             continue
-        if not in_quote:
-            starts.append(line_number)
-        if line.count(b'"') % 2:
-            in_quote = not in_quote
-            opened_on = line_number
+        if b'"' not in block:
+            if not in_quote:
+                parts.append(np.arange(max(first, header_line), last + 1, dtype=np.int64))
+            continue
+        starts: list[int] = []
+        for line_number, line in enumerate(io.BytesIO(block), start=first):
+            if line_number < header_line:
+                continue
+            if not in_quote:
+                starts.append(line_number)
+            if line.count(b'"') % 2:
+                in_quote = not in_quote
+                opened_on = line_number
+        parts.append(np.array(starts, dtype=np.int64))
     if in_quote:
         raise FileRejected(
             "unclosed_quote",
@@ -449,7 +486,7 @@ def _record_starts(source: Path, header_line: int, file_name: str) -> array:
             "the rest of the file would read as one value. Close the quote, write a quote inside a value "
             'twice ("like ""this"""), or remove the stray quote, and drop the file again.',
         )
-    return starts
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 def _choose_delimiter(
@@ -508,7 +545,7 @@ def _polars_read(
 
 
 def _rows_with_extra_values(
-    source: Path, delimiter: str, header_line: int, width: int, starts: array
+    source: Path, delimiter: str, header_line: int, width: int, starts: np.ndarray
 ) -> tuple[list[int], int]:
     """(line numbers of the first few records with values beyond the header's width, their count)."""
     numbered = enumerate(_lines(source), start=1)

@@ -605,3 +605,50 @@ def test_an_old_xls_named_xlsx(tmp_path):
     error = _rejected(tmp_path, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", name="board_2025-03-31.xlsx")
     assert error.check == "corrupt_xlsx"
     assert ".xls" in error.message
+
+
+# ---------------------------------------------------------------------------------------------
+# files read in blocks: a value, a quote or a character split across two blocks
+
+
+@pytest.mark.parametrize("block_bytes", [5, 17, 8 << 20])
+def test_row_numbers_do_not_depend_on_how_the_file_is_cut_into_blocks(tmp_path, monkeypatch, block_bytes):
+    monkeypatch.setattr("wres.reading._SCAN_CHUNK_BYTES", block_bytes)
+    data = (
+        "Board members report\n"  # line 1, a title
+        f"{BOARD_HEADER}\n"  # line 2
+        'RX1,M1,"A",Y,N\n'  # line 3
+        'RX1,"M2\n'  # line 4: a quoted value that goes on to line 5
+        'continued",A,Y,N\n'
+        "\n"  # line 6, blank
+        "RX1,M3,A,Y,N"  # line 7, without a line break at the end
+    ).encode()
+    table = _read(tmp_path, data)
+    assert table.frame.select("__row", "member_id").rows() == [(3, "M1"), (4, "M2\ncontinued"), (7, "M3")]
+
+
+@pytest.mark.parametrize("block_bytes", [5, 7, 8 << 20])
+def test_unclosed_quote_found_whatever_the_blocks(tmp_path, monkeypatch, block_bytes):
+    monkeypatch.setattr("wres.reading._SCAN_CHUNK_BYTES", block_bytes)
+    data = f'{BOARD_HEADER}\nRX1,M1,A,Y,N\nRX1,M2,A,Y,N\nRX1,M3,A,Y,N\nRX1,M4,"A,Y,N\nRX1,M5,A,Y,N\n'.encode()
+    error = _rejected(tmp_path, data)
+    assert error.check == "unclosed_quote"
+    assert "line 5" in error.message
+
+
+@pytest.mark.parametrize("block_bytes", [3, 7, 8 << 20])
+def test_a_utf8_character_split_between_blocks_after_plain_ascii(tmp_path, monkeypatch, block_bytes):
+    monkeypatch.setattr("wres.reading._SCAN_CHUNK_BYTES", block_bytes)
+    data = f"{BOARD_HEADER}\nRX1,M1,A,Y,N\nRX1,M2,\u00d3,Y,N\n".encode()
+    table = _read(tmp_path, data)
+    assert table.encoding == "utf-8"
+    assert table.frame["ethnic_origin"].to_list() == ["A", "\u00d3"]
+
+
+@pytest.mark.parametrize("block_bytes", [3, 7, 8 << 20])
+def test_mixed_encodings_found_after_plain_ascii_blocks(tmp_path, monkeypatch, block_bytes):
+    monkeypatch.setattr("wres.reading._SCAN_CHUNK_BYTES", block_bytes)
+    data = f"{BOARD_HEADER}\nRX1,M1,A,Y,N\nRX1,M2,\u00d3,Y,N\n".encode() + b"RX1,M3,\xd3,Y,N\n"
+    error = _rejected(tmp_path, data)
+    assert error.check == "encoding"
+    assert "line 4" in error.message
