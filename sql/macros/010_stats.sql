@@ -43,8 +43,11 @@ create or replace macro wilson_high(x, n) as (
 
 -- Relative likelihood (a / n1) / (c / n2): the rate of the first group over the rate of the
 -- second. NULL when either denominator is 0 or the second rate is 0 (no value).
+-- Computed as (a * n2) / (c * n1): one rounding of exact products, so that a ratio that is
+-- exactly 0.80 or 1.25 comes out as those numbers and meets the interpretation's bounds (two
+-- rates divided, (12/20) / (15/20) gives 0.7999999999999999).
 create or replace macro relative_likelihood(a, n1, c, n2) as (
-    case when n1 > 0 and n2 > 0 and c > 0 then (a::double / n1) / (c::double / n2) end
+    case when n1 > 0 and n2 > 0 and c > 0 then (a::double * n2) / (c::double * n1) end
 );
 
 -- Katz log interval of a relative likelihood (a / n1) / (c / n2):

@@ -225,3 +225,20 @@ def test_small_survey_base_default(con, n, small):
 def test_z_is_the_975th_normal_percentile(con):
     assert one(con, "stats_z()") == pytest.approx(1.959964)
     assert math.isclose(one(con, "stats_z()"), 1.959964, abs_tol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("a", "n1", "c", "n2", "value"),
+    [
+        (12, 20, 15, 20, 0.8),  # (12/20) / (15/20): two divided rates give 0.7999999999999999
+        (25, 30, 20, 30, 1.25),  # (25/30) / (20/30): two divided rates give 1.2500000000000002
+        (8, 13, 10, 13, 0.8),
+        (3, 10, 3, 12, 1.2),
+    ],
+)
+def test_relative_likelihood_exactly_on_a_bound_is_that_bound(con, a, n1, c, n2, value):
+    assert one(con, f"relative_likelihood({a}, {n1}, {c}, {n2})") == value
+    low, high = one(con, f"katz_low({a}, {n1}, {c}, {n2})"), one(con, f"katz_high({a}, {n1}, {c}, {n2})")
+    expected = "no adverse impact"
+    rl = f"relative_likelihood({a}, {n1}, {c}, {n2})"
+    assert one(con, f"interpret_rl({rl}, {low}, {high})") == expected
