@@ -442,3 +442,18 @@ def test_data_docs_are_written_for_the_validations(tmp_path):
     assert index == tmp_path / "docs" / "index.html"
     pages = sorted(p.name for p in (tmp_path / "docs" / "validations").rglob("*.html"))
     assert pages == ["board_2025-03-31.csv.html", "staff_in_post_2025-03-31.csv.html"]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_identifier_codes_are_equal_exactly_where_the_identifiers_are(seed):
+    from wres.validation import identifier_codes
+
+    rng = __import__("random").Random(seed)
+    # few distinct values (repeats, so the exact rank is used) or many (the hash is used)
+    pool = [f"{rng.getrandbits(256):064x}" for _ in range(rng.choice([3, 5000]))]
+    values = pl.Series("employee_id", [rng.choice(pool + [None]) for _ in range(4000)])
+    codes = identifier_codes(values)
+    assert codes.is_null().to_list() == values.is_null().to_list()
+    frame = pl.DataFrame({"value": values, "code": codes}).drop_nulls()
+    assert frame.unique().height == frame["value"].n_unique() == frame["code"].n_unique()
+    assert codes.max() < 2**53  # exact in the float64 column pandas makes of integers with blanks
