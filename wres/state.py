@@ -47,11 +47,7 @@ def tune(con: duckdb.DuckDBPyConnection, memory_limit: str = INGEST_MEMORY_LIMIT
     con.execute(f"set threads = {max(1, min(os.cpu_count() or 1, 4))}")
 
 
-# DuckDB stores rows in groups of 122,880: slices of whole groups are appended as they come, while
-# a slice that ends mid-group leaves a partial group for the next one to fill and compress again
-# (250,000-row slices took twice as long as 245,760-row ones on a national staff file)
-_DUCKDB_ROW_GROUP_ROWS = 122_880
-_INSERT_SLICE_ROWS = 2 * _DUCKDB_ROW_GROUP_ROWS
+_INSERT_SLICE_ROWS = 250_000
 
 # columns stored beside a kind's own columns
 _EXTRA_COLUMNS = {"staff_in_post": {"assignment_order": "INTEGER"}}
