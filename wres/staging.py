@@ -28,34 +28,47 @@ from wres.reference import census_reference
 from wres.staff_groups import staff_group_series
 from wres.state import rows_table
 
-# "newer" between files: the later date in the file name, then the later first sighting
-_IN_FORCE = """
-with loaded as (
+# A file's rows with the file's date, year, reference name and first sighting. Each statement below
+# reads it twice, written out each time: a CTE read twice is materialised, every column of every
+# row (that copy was a third of the staging time at national scale).
+_LOADED = """
     select r.*, f.file_date, f.survey_year, f.reference_name, f.first_seen_order
     from {table} r join state.main.files f on f.sha256 = r.file_sha256
     where f.status = 'loaded'
-),
-winners as (
-    select {keys}, arg_max(file_sha256, first_seen_order) as winner
-    from loaded group by {keys}
-)
-select loaded.* exclude (first_seen_order)
-from loaded join winners on {join} and loaded.file_sha256 = winners.winner
 """
 
-# events: one row per (organisation, id), from the newest file that holds it
-_NEWEST_EVENT = """
-with loaded as (
-    select r.*, f.file_date, f.first_seen_order
-    from {table} r join state.main.files f on f.sha256 = r.file_sha256
-    where f.status = 'loaded'
+# "newer" between files: the later date in the file name, then the later first sighting. The
+# winner of each key is found among the (key, file) pairs, a few per file.
+_IN_FORCE = """
+with winners as (
+    select {keys}, arg_max(file_sha256, first_seen_order) as winner
+    from (select distinct {keys}, file_sha256, first_seen_order from ({loaded}))
+    group by {keys}
 )
-select * exclude (first_seen_order, rank_in_id) from (
-    select *, row_number() over (
-        partition by organisation_code, {id} order by file_date desc, first_seen_order desc, source_row
-    ) as rank_in_id
-    from loaded
-) where rank_in_id = 1
+select loaded.* exclude (first_seen_order)
+from ({loaded}) loaded join winners on {join} and loaded.file_sha256 = winners.winner
+"""
+
+# events: one row per (organisation, id), from the newest file that holds it. Only the ids found
+# more than once are ranked (an extract holds most ids once); the rows that lose are left out.
+_NEWEST_EVENT = """
+with repeated as (
+    select organisation_code, {id} from ({loaded}) group by all having count(*) > 1
+),
+losers as (
+    select file_sha256, source_row from (
+        select l.file_sha256, l.source_row, row_number() over (
+            partition by l.organisation_code, l.{id}
+            order by l.file_date desc, l.first_seen_order desc, l.source_row
+        ) as rank_in_id
+        from ({loaded}) l semi join repeated
+            on repeated.organisation_code is not distinct from l.organisation_code
+            and repeated.{id} is not distinct from l.{id}
+    ) where rank_in_id > 1
+)
+select loaded.* exclude (first_seen_order)
+from ({loaded}) loaded anti join losers
+    on losers.file_sha256 = loaded.file_sha256 and losers.source_row = loaded.source_row
 """
 
 
@@ -70,11 +83,12 @@ class StagingQuery:
 
 def _in_force_sql(kind: str, keys: list[str]) -> str:
     join = " and ".join(f"loaded.{k} is not distinct from winners.{k}" for k in keys)
-    return _IN_FORCE.format(table=f"state.main.{rows_table(kind)}", keys=", ".join(keys), join=join)
+    loaded = _LOADED.format(table=f"state.main.{rows_table(kind)}")
+    return _IN_FORCE.format(loaded=loaded, keys=", ".join(keys), join=join)
 
 
 def _newest_events_sql(kind: str, id_column: str) -> str:
-    return _NEWEST_EVENT.format(table=f"state.main.{rows_table(kind)}", id=id_column)
+    return _NEWEST_EVENT.format(loaded=_LOADED.format(table=f"state.main.{rows_table(kind)}"), id=id_column)
 
 
 def _in_force(state: duckdb.DuckDBPyConnection, kind: str, keys: list[str]) -> pl.DataFrame:

@@ -203,3 +203,48 @@ def test_board_members_with_ethnicity(tmp_path):
         )
         for r in rows
     ] == [("M1", SNAPSHOT, "unknown", None, "not_known", None), ("M2", SNAPSHOT, "bme", "asian", None, True)]
+
+
+def test_events_one_row_per_id_from_the_newest_file(tmp_path):
+    def training_file(store, sha, file_date, rows):
+        store.record_sighting(
+            sha256=sha,
+            name=f"training_{file_date}.csv",
+            kind="training",
+            file_date=file_date,
+            survey_year=None,
+            reference_name=None,
+            size=1,
+            now=NOW,
+        )
+        frame = pl.DataFrame(
+            [
+                {
+                    "organisation_code": "RXX",
+                    "record_id": r,
+                    "employee_id": "E1",
+                    "start_date": d,
+                    "mandatory": False,
+                }
+                for r, d in rows
+            ]
+        ).with_row_index("source_row", offset=2)
+        store.store_rows(sha, KINDS["training"], frame.cast({"source_row": pl.Int64}), NOW, run_id="r1")
+
+    with StateStore(tmp_path) as store:
+        # sighted in this order: the March file, then an older-dated file, then a second March file
+        training_file(
+            store, "1" * 64, date(2025, 3, 31), [("R1", date(2025, 1, 10)), ("R2", date(2025, 2, 1))]
+        )
+        training_file(
+            store, "0" * 64, date(2024, 9, 30), [("R1", date(2024, 6, 1)), ("R3", date(2024, 5, 1))]
+        )
+        training_file(store, "2" * 64, date(2025, 3, 31), [("R2", date(2025, 2, 2))])
+    rows = staged(tmp_path, "training")
+    # R1: the later file date wins over the later sighting; R2: same date, the later sighting wins;
+    # R3: only in the older file, kept
+    assert sorted((r["record_id"], r["start_date"], r["file_sha256"][0]) for r in rows) == [
+        ("R1", date(2025, 1, 10), "1"),
+        ("R2", date(2025, 2, 2), "2"),
+        ("R3", date(2024, 5, 1), "0"),
+    ]
