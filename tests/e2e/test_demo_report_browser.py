@@ -7,14 +7,13 @@ The screenshot is kept as ``test-artifacts/demo_report.png`` (gitignored) for a 
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import run_wres
-from tests.e2e.test_report_browser import ARTIFACTS, _chromium, _chromium_or_skip
+from tests.e2e.test_report_browser import ARTIFACTS, _chromium, _chromium_or_skip, _rendered_marks
 
 pytestmark = pytest.mark.browser
 
@@ -58,13 +57,7 @@ def test_demo_report_renders_every_chart_offline(demo_report, tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     dom = result.stdout
     assert f'data-charts-done="{len(names)}"' in dom
-    drawn = {}
-    for name in names:
-        element = re.search(rf'<div[^>]* id="chart-{re.escape(name)}"[^>]*>', dom)
-        assert element, name
-        assert 'data-rendered="true"' in element.group(0), name
-        marks = re.search(r'data-marks="(\d+)"', element.group(0))
-        drawn[name] = int(marks.group(1)) if marks else 0
+    drawn = _rendered_marks(dom, names)
     assert all(count > 0 for count in drawn.values()), drawn
     console = [line for line in result.stderr.splitlines() if ":CONSOLE" in line]
     assert console == []

@@ -8,14 +8,13 @@ The screenshot is kept as ``test-artifacts/national_report.png`` (gitignored) fo
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from tests.conftest import run_wres
-from tests.e2e.test_report_browser import ARTIFACTS, _chromium, _chromium_or_skip
+from tests.e2e.test_report_browser import ARTIFACTS, _chromium, _chromium_or_skip, _rendered_marks
 from wres.synthetic import generate_inbox
 
 pytestmark = pytest.mark.browser
@@ -62,13 +61,7 @@ def test_national_report_renders_every_funnel_offline(national_run, tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     dom = result.stdout
     assert f'data-charts-done="{len(names)}"' in dom
-    drawn = {}
-    for name in names:
-        element = re.search(rf'<div[^>]* id="chart-{re.escape(name)}"[^>]*>', dom)
-        assert element, name
-        assert 'data-rendered="true"' in element.group(0), name
-        marks = re.search(r'data-marks="(\d+)"', element.group(0))
-        drawn[name] = int(marks.group(1)) if marks else 0
+    drawn = _rendered_marks(dom, names)
     # a funnel whose every trust is hidden at 400 staff a trust (and so has no limits) draws nothing;
     # every funnel with data to draw draws it
     specs = _specs(report)

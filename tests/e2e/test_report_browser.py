@@ -200,6 +200,19 @@ def _chromium_or_skip() -> str:
     pytest.skip(f"{CHROMIUM} is not installed")
 
 
+def _rendered_marks(dom: str, names) -> dict[str, int]:
+    """Each chart's count of drawn marks, read from the page's DOM after rendering (0 when it drew
+    none); asserts that every chart's element is there and says it rendered."""
+    drawn = {}
+    for name in names:
+        element = re.search(rf'<div[^>]* id="chart-{re.escape(name)}"[^>]*>', dom)
+        assert element, name
+        assert 'data-rendered="true"' in element.group(0), name
+        marks = re.search(r'data-marks="(\d+)"', element.group(0))
+        drawn[name] = int(marks.group(1)) if marks else 0
+    return drawn
+
+
 def _chromium(binary: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
     flags = [
         "--headless",
@@ -233,12 +246,8 @@ def test_report_renders_offline_in_chromium(rendered, tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     dom = result.stdout
     assert f'data-charts-done="{len(made)}"' in dom
-    for name in made:
-        element = re.search(rf'<div[^>]* id="chart-{re.escape(name)}"[^>]*>', dom)
-        assert element, name
-        assert 'data-rendered="true"' in element.group(0), name
-        marks = re.search(r'data-marks="(\d+)"', element.group(0))
-        assert marks and int(marks.group(1)) > 0, name
+    drawn = _rendered_marks(dom, made)
+    assert all(drawn[name] > 0 for name in made), drawn
     # each chart drew an SVG carrying its alt text
     assert dom.count('class="marks"') == len(made)
     # nothing logged by the page: no error, warning or failed request

@@ -7,6 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from tests.contract_schemas import INDICATOR_SCHEMA
 from wres.funnel import (
     ABOVE_95,
     ABOVE_998,
@@ -22,18 +23,22 @@ from wres.funnel import (
 )
 
 D = dt.date(2025, 3, 31)
+# the published indicator columns these tests fill (tests/contract_schemas.py has the table's types)
 SCHEMA = {
-    "organisation_code": pl.String,
-    "snapshot_date": pl.Date,
-    "scope": pl.String,
-    "indicator": pl.Int32,
-    "measure": pl.String,
-    "ethnic_group": pl.String,
-    "breakdown": pl.String,
-    "numerator": pl.Int64,
-    "denominator": pl.Int64,
-    "value": pl.Float64,
-    "suppressed": pl.Boolean,
+    name: INDICATOR_SCHEMA[name]
+    for name in (
+        "organisation_code",
+        "snapshot_date",
+        "scope",
+        "indicator",
+        "measure",
+        "ethnic_group",
+        "breakdown",
+        "numerator",
+        "denominator",
+        "value",
+        "suppressed",
+    )
 }
 
 
