@@ -310,6 +310,7 @@ class _ByteScan:
     utf8: bool
     first_bad_line: int | None  # line of the first byte that is not UTF-8
     has_utf8_multibyte: bool
+    has_bare_cr: bool  # a line break written as CR alone (old Mac "CSV (Macintosh)" exports)
 
 
 def _line_of(data: bytes, offset: int, lines_before: int) -> int:
@@ -321,8 +322,14 @@ def _scan_bytes(path: Path, file_name: str) -> _ByteScan:
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8, bad_line, multibyte, has_text = True, None, False, False
     size, lines_before, has_bom, first = 0, 0, False, True
+    bare_cr, cr_at_end = False, False  # cr_at_end: the last chunk ended in CR, perhaps half a CRLF
     with open(path, "rb") as handle:
         while chunk := handle.read(_SCAN_CHUNK_BYTES):
+            if not bare_cr:
+                bare_cr = cr_at_end and not chunk.startswith(b"\n")
+                cr_at_end = chunk.endswith(b"\r")
+                if b"\r" in chunk:
+                    bare_cr = bare_cr or chunk.count(b"\r") - cr_at_end > chunk.count(b"\r\n")
             if first:
                 has_bom = chunk.startswith(codecs.BOM_UTF8)
                 if chunk.startswith(_UTF16_BOMS) or b"\x00" in chunk:
@@ -362,7 +369,7 @@ def _scan_bytes(path: Path, file_name: str) -> _ByteScan:
             f"{file_name} is empty{'' if size == 0 else ' (only blank lines)'}: export the report "
             "again and drop the new file.",
         )
-    return _ByteScan(size, has_bom, utf8, bad_line, multibyte)
+    return _ByteScan(size, has_bom, utf8, bad_line, multibyte, bare_cr or cr_at_end)
 
 
 def _reject_binary(file_name: str, chunk: bytes) -> None:
@@ -375,12 +382,26 @@ def _reject_binary(file_name: str, chunk: bytes) -> None:
     raise FileRejected("binary_file", f"{file_name} is not a text file (it holds NUL bytes).{hint}")
 
 
-def _transcode_windows_1252(path: Path, target: Path) -> None:
-    """Write the file's Windows-1252 text to ``target`` as UTF-8, chunk by chunk (memory stays
-    small; the encoding has one byte per character, so a chunk never splits a character)."""
+def _normalised_copy(path: Path, target: Path, *, windows_1252: bool, line_breaks: bool) -> None:
+    """Write ``path`` to ``target`` as UTF-8 with LF line breaks, chunk by chunk (memory stays small).
+
+    ``windows_1252``: decode the text from Windows-1252 (one byte per character, so a chunk never
+    splits a character). ``line_breaks``: write every CR, and CRLF, as LF; polars and the line
+    numbers of messages count LF only, and a file may end its lines with CR alone.
+    """
     with open(path, "rb") as handle, open(target, "wb") as out:
+        carried = b""  # a CR at the end of a chunk: the LF of its CRLF may start the next one
         while chunk := handle.read(_SCAN_CHUNK_BYTES):
-            out.write(codecs.charmap_decode(chunk, "strict", _WINDOWS_1252)[0].encode("utf-8"))
+            data, carried = carried + chunk, b""
+            if line_breaks:
+                if data.endswith(b"\r"):
+                    data, carried = data[:-1], b"\r"
+                data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+            if windows_1252:
+                data = codecs.charmap_decode(data, "strict", _WINDOWS_1252)[0].encode("utf-8")
+            out.write(data)
+        if carried:
+            out.write(b"\n")
 
 
 def _read_prefix(source: Path) -> tuple[str, bool]:
@@ -571,15 +592,15 @@ def _read_csv(path: Path, kind: Kind, settings: Settings, survey_year: int | Non
             f"(the first on line {scan.first_bad_line}). Open it in the program that made it, save it "
             "again as 'CSV UTF-8', and drop it again.",
         )
-    if scan.utf8:
-        return _read_utf8_csv(
-            path, path, "utf-8-sig" if scan.has_bom else "utf-8", kind, settings, survey_year
-        )
-    # polars reads UTF-8 only: convert a copy outside the inbox, which is never written to
+    encoding = ("utf-8-sig" if scan.has_bom else "utf-8") if scan.utf8 else "windows-1252"
+    if scan.utf8 and not scan.has_bare_cr:
+        return _read_utf8_csv(path, path, encoding, kind, settings, survey_year)
+    # polars reads UTF-8 with LF line breaks only: convert a copy outside the inbox, which is never
+    # written to
     with tempfile.TemporaryDirectory(prefix="wres-read-") as folder:
         converted = Path(folder) / "converted.csv"
-        _transcode_windows_1252(path, converted)
-        return _read_utf8_csv(path, converted, "windows-1252", kind, settings, survey_year)
+        _normalised_copy(path, converted, windows_1252=not scan.utf8, line_breaks=scan.has_bare_cr)
+        return _read_utf8_csv(path, converted, encoding, kind, settings, survey_year)
 
 
 def _read_utf8_csv(
@@ -654,9 +675,14 @@ def cell_text(value: object) -> str | None:
 
 
 def _choose_sheet(workbook: Workbook, kind: Kind) -> Worksheet:
-    for sheet in workbook.worksheets:
-        if normalise_header(sheet.title) == normalise_header(kind.name):
-            return sheet
+    """The sheet named like the kind (``Staff in post``; else one whose name starts so: ``Staff
+    Survey 2024``), else the first sheet."""
+    kind_name = normalise_header(kind.name)
+    titles = [normalise_header(sheet.title) for sheet in workbook.worksheets]
+    for named_like in (lambda title: title == kind_name, lambda title: title.startswith(kind_name)):
+        for sheet, title in zip(workbook.worksheets, titles, strict=True):
+            if named_like(title):
+                return sheet
     return workbook.worksheets[0]
 
 
@@ -714,7 +740,8 @@ def _read_workbook(
     index, candidate = _find_header(head, matcher)
     row_numbers = list(range(1, len(head) + 1))
     if index is None:
-        raise _missing_columns_error(name, kind, matcher, head, candidate, row_numbers)
+        where = f'{name} (sheet "{sheet.title}")'
+        raise _missing_columns_error(where, kind, matcher, head, candidate, row_numbers)
     header_row = index + 1
     choice = _resolve_header(head[index], matcher, name, header_row)
     order = sorted(choice.columns.items(), key=lambda item: item[1])

@@ -22,8 +22,10 @@ _TRUE = frozenset({"y", "yes", "true", "1", "1.0"})
 _FALSE = frozenset({"n", "no", "false", "0", "0.0"})
 
 # ISO, optionally with the time part that XLSX date cells carry ("2024-03-31 00:00:00").
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
-_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+# a time after the date, as XLSX cells and spreadsheets' CSV exports of date-time cells carry it
+_TIME_OF_DAY = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})" + _TIME_OF_DAY)
+_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})" + _TIME_OF_DAY)
 _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _CODE = re.compile(r"(\d+)(?:\.0+)?")
 
@@ -63,13 +65,17 @@ def parse_boolean(text: str | None) -> bool | None:
 
 
 def parse_date(text: str | date | None) -> date | None:
-    """ISO ``YYYY-MM-DD`` (optionally with a time part, as XLSX cells carry) or UK ``DD/MM/YYYY``.
+    """ISO ``YYYY-MM-DD`` or UK ``DD/MM/YYYY``, either optionally followed by a time of day (as
+    XLSX cells carry it, and as a spreadsheet on a UK computer saves a date-time cell to CSV:
+    ``31/03/2025 00:00``); the time is dropped.
 
     Each value is read on its own, so one column may mix both forms. The UK form accepts a
     single-digit day or month (``1/2/2024`` is 1 February 2024). Blank -> None.
 
     >>> parse_date("2024-03-31"), parse_date("31/03/2024"), parse_date("2024-03-31 00:00:00")
     (datetime.date(2024, 3, 31), datetime.date(2024, 3, 31), datetime.date(2024, 3, 31))
+    >>> parse_date("31/03/2025 00:00"), parse_date("1/4/2024 09:30:15")
+    (datetime.date(2025, 3, 31), datetime.date(2024, 4, 1))
 
     An impossible date (``31/02/2024``) or any other form raises ValueError.
     """

@@ -120,6 +120,31 @@ def test_utf8_with_bom_and_crlf(tmp_path):
     assert table.frame.rows() == [(2, "RX1", "M1", "Ó", "Y", "N"), (3, "RX1", "M2", "B", "N", "N")]
 
 
+@pytest.mark.parametrize("block_bytes", [4, 5, 8 << 20])  # 4 and 5 cut some CRLFs in two
+def test_lines_ended_by_cr_alone(tmp_path, monkeypatch, block_bytes):
+    """Excel's "CSV (Macintosh)" ends lines with CR alone: every row is read, numbered by its line."""
+    monkeypatch.setattr("wres.reading._SCAN_CHUNK_BYTES", block_bytes)
+    data = f"Board report\r{BOARD_HEADER}\rRX1,M1,A,Y,N\rRX1,M2,B,N,N\r".encode()
+    table = _read(tmp_path, data)
+    assert table.frame.select("__row", "member_id", "voting").rows() == [(3, "M1", "Y"), (4, "M2", "N")]
+
+
+@pytest.mark.parametrize("block_bytes", [4, 5, 8 << 20])
+def test_a_cr_alone_in_a_crlf_file_breaks_a_line_there(tmp_path, monkeypatch, block_bytes):
+    """A title written with a CR inside, above CRLF lines: the header is on line 3 and no row is lost."""
+    monkeypatch.setattr("wres.reading._SCAN_CHUNK_BYTES", block_bytes)
+    data = f"Board report\rRun 01/04/2025\r\n{BOARD_HEADER}\r\nRX1,M1,A,Y,N\r\nRX1,M2,\xd3,N,N".encode(
+        "cp1252"
+    )
+    table = _read(tmp_path, data)
+    assert table.header_row == 3
+    assert table.encoding == "windows-1252"
+    assert table.frame.select("__row", "member_id", "ethnic_origin").rows() == [
+        (4, "M1", "A"),
+        (5, "M2", "Ó"),
+    ]
+
+
 def test_windows_1252(tmp_path):
     # 0xD3 is Ó, 0xA3 is £, 0x80 is € in Windows-1252; none of them is valid UTF-8 alone
     data = BOARD_HEADER.encode() + b"\nRX1,M1,\xd3 \xa3 \x80,Y,N\n"
@@ -510,6 +535,30 @@ def test_staff_in_post_sheet_name_compared_normalised(tmp_path):
     )
     table = read_raw(path, STAFF, DEFAULTS)
     assert table.frame["organisation_code"].to_list() == ["RX2"]
+
+
+def test_a_sheet_whose_name_starts_like_the_kind_and_an_exact_name_first(tmp_path):
+    board = [BOARD_HEADER.split(","), ["RX1", "M1", "A", "Y", "N"]]
+    path = _workbook(
+        tmp_path / "board_2025-03-31.xlsx",
+        {
+            "Cover": [["cover page"]],
+            "Board members 2025": board,
+            "Board": [board[0], ["RX9", "M9", "A", "Y", "N"]],
+        },
+    )
+    assert read_raw(path, BOARD, DEFAULTS).frame["organisation_code"].to_list() == ["RX9"]
+    path = _workbook(
+        tmp_path / "board_2025-04-30.xlsx", {"Cover": [["cover page"]], "Board members 2025": board}
+    )
+    assert read_raw(path, BOARD, DEFAULTS).frame["organisation_code"].to_list() == ["RX1"]
+
+
+def test_missing_columns_in_a_workbook_name_the_sheet_read(tmp_path):
+    path = _workbook(tmp_path / "board_2025-03-31.xlsx", {"Cover": [["cover page"]], "Members": [["x"]]})
+    error = _rejected(tmp_path, path.read_bytes(), name="board_2025-03-31.xlsx")
+    assert error.check == "required_columns"
+    assert error.message.startswith('board_2025-03-31.xlsx (sheet "Cover"): no row')
 
 
 def test_xlsx_formula_gives_its_cached_value(tmp_path):

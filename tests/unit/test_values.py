@@ -49,6 +49,9 @@ def test_parse_boolean_rejects_and_names_the_value(text):
         ("2024-03-31 00:00:00", date(2024, 3, 31)),  # XLSX cell rendered as text
         ("2024-03-31T00:00:00", date(2024, 3, 31)),
         (" 2024-03-31 ", date(2024, 3, 31)),
+        ("31/03/2025 00:00", date(2025, 3, 31)),  # a date-time cell saved as CSV on a UK computer
+        ("31/03/2025 00:00:00", date(2025, 3, 31)),
+        ("1/4/2024 9:30", date(2024, 4, 1)),
         (None, None),
         ("", None),
         ("  ", None),
@@ -71,6 +74,8 @@ def test_parse_date(text, expected):
         "March 31 2024",
         "20240331",
         "2024-3-31",
+        "31/03/2025 25",  # not a time of day after the date
+        "31/03/2025 00:00 extra",
         "yesterday",
     ],
 )
