@@ -11,7 +11,7 @@ import signal
 KILL_VARIABLE = "WRES_KILL_AT"
 
 POINTS = (
-    "ingest:mid-file",  # inside the transaction that stores a file's rows
+    "ingest:mid-file",  # some of a file's rows stored, the file not yet marked loaded
     "ingest:after-file",  # a file stored, the next not yet read
     "transform:staging",  # the new warehouse file half built
     "transform:before-swap",  # the new warehouse complete, not yet moved over the old one

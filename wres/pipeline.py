@@ -92,17 +92,20 @@ def _validation_context(store: StateStore, inbox_file: InboxFile, census: pl.Dat
     previous: dict[str, int] = {}
     known = None
     if inbox_file.kind == "staff_in_post":
+        # the newest earlier file of each organisation found from its distinct (organisation, file)
+        # pairs, then its people counted: no copy of every earlier row is made
         rows = store.con.execute(
-            """with dated as (
-                   select r.organisation_code, f.file_date, r.employee_id, f.first_seen_order
+            """with covering as (
+                   select distinct r.organisation_code, r.file_sha256, f.file_date, f.first_seen_order
                    from rows_staff_in_post r join files f on f.sha256 = r.file_sha256
                    where f.status = 'loaded' and f.file_date < ?),
-               newest as (select organisation_code, max(file_date) as file_date from dated group by 1),
-               winner as (select d.organisation_code, d.file_date, max(d.first_seen_order) as o from dated d
-                          join newest n using (organisation_code, file_date) group by all)
-               select d.organisation_code, count(distinct d.employee_id)
-               from dated d join winner w on d.organisation_code = w.organisation_code
-                    and d.file_date = w.file_date and d.first_seen_order = w.o
+               newest as (
+                   select organisation_code, file_sha256 from covering
+                   qualify row_number() over (partition by organisation_code
+                                              order by file_date desc, first_seen_order desc) = 1)
+               select r.organisation_code, count(distinct r.employee_id)
+               from rows_staff_in_post r join newest n
+                    on r.organisation_code = n.organisation_code and r.file_sha256 = n.file_sha256
                group by 1""",
             [inbox_file.file_date],
         ).fetchall()
@@ -182,6 +185,9 @@ def ingest(store: StateStore, settings: Settings, run_id: str) -> IngestResult:
     if files:
         warm_up_in_background()
     result = IngestResult()
+    discarded = store.discard_unfinished_rows()
+    if discarded:
+        log.info("removed %d row(s) of a file whose storing an earlier run did not finish", discarded)
     key = load_key(settings.pseudonymisation_key_file)
     census = census_reference()
     log.info("inbox %s: %d file(s) of known kinds, %d other", inbox, len(files), len(unrecognised))

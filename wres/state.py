@@ -4,7 +4,10 @@ It remembers every file seen (by content hash), the typed and pseudonymised rows
 that passed validation, every validation result and every run. The analyst warehouse is rebuilt
 from it on each run, so the warehouse is always a pure function of the state and the settings.
 
-Each file's rows are stored in one transaction: a crash mid-load leaves no half-loaded file.
+A file's rows count only once its ``files`` row says ``loaded``, which is set in one transaction
+with its validation results after every row is in: a crash mid-load leaves no half-loaded file
+(the rows already written belong to no loaded file, are read by nothing and are removed when the
+file is stored again or at the next ingest).
 """
 
 from __future__ import annotations
@@ -194,25 +197,32 @@ class StateStore:
         run_id: str,
         validation_rows: Iterable[tuple] = (),
     ) -> int:
-        """Store a validated file's rows, mark it loaded and record its validation results, in one
-        transaction: a crash leaves either all of it or none."""
+        """Store a validated file's rows, then mark it loaded and record its validation results in one
+        transaction: until that commits the rows belong to no loaded file, so a crash leaves either
+        all of the file or, in effect, none of it.
+
+        The rows go in slice by slice, each committed, and are then checkpointed into the state
+        file: DuckDB keeps the rows of an open transaction, and committed rows until a checkpoint,
+        in memory (measured on a national staff file of 1.7 million rows: 0.55 GB more at the peak
+        in one transaction, and 1 GB held until the next checkpoint).
+        """
         columns = stored_columns(kind)
         present = [c for c in columns if c in frame.columns and c != "file_sha256"]
         selected = frame.select(present)
         table = rows_table(kind.name)
         names = ", ".join(f'"{c}"' for c in present)
+        self.con.execute(f"delete from {table} where file_sha256 = ?", [sha256])
+        # in slices: DuckDB converts what it is given to Arrow, and a national file whole would be
+        # a second copy of its rows (about 0.4 GB for 1.5 million staff rows)
+        for position, rows in enumerate(selected.iter_slices(_INSERT_SLICE_ROWS)):
+            self.con.register("incoming_rows", rows)
+            insert = f"insert into {table} (file_sha256, {names}) select ?, {names} from incoming_rows"
+            self.con.execute(insert, [sha256])
+            self.con.unregister("incoming_rows")
+            if position == 0:
+                checkpoint("ingest:mid-file")
         self.con.execute("begin transaction")
         try:
-            self.con.execute(f"delete from {table} where file_sha256 = ?", [sha256])
-            # in slices: DuckDB converts what it is given to Arrow, and a national file whole would be
-            # a second copy of its rows (about 0.4 GB for 1.5 million staff rows)
-            for position, rows in enumerate(selected.iter_slices(_INSERT_SLICE_ROWS)):
-                self.con.register("incoming_rows", rows)
-                insert = f"insert into {table} (file_sha256, {names}) select ?, {names} from incoming_rows"
-                self.con.execute(insert, [sha256])
-                self.con.unregister("incoming_rows")
-                if position == 0:
-                    checkpoint("ingest:mid-file")
             self.con.execute(
                 """update files set status = 'loaded', rows = ?, loaded_at = ?, last_checked_at = ?,
                    last_message = null where sha256 = ?""",
@@ -223,7 +233,20 @@ class StateStore:
         except BaseException:
             self.con.execute("rollback")
             raise
+        self.con.execute("checkpoint")
         return frame.height
+
+    def discard_unfinished_rows(self) -> int:
+        """Remove the rows of files that are not loaded (left by a run that stopped while storing
+        a file); returns how many. Nothing reads them: this only gives the space back."""
+        discarded = 0
+        for kind in KINDS.values():
+            (count,) = self.con.execute(
+                f"""delete from {rows_table(kind.name)} where file_sha256 not in
+                    (select sha256 from files where status = 'loaded')"""
+            ).fetchall()[0]
+            discarded += count
+        return discarded
 
     def employees_not_in_snapshots(self, pairs: pl.DataFrame) -> pl.Series:
         """For each row of ``pairs`` (organisation_code, employee_id), in order: True where the

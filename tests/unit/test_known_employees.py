@@ -1,5 +1,6 @@
-"""The cross-file check "employee in no loaded snapshot", answered by the state in DuckDB
-(wres.state.StateStore.employees_not_in_snapshots) and used by validation."""
+"""The cross-file checks answered by the state in DuckDB: "employee in no loaded snapshot"
+(wres.state.StateStore.employees_not_in_snapshots, used by validation) and the people in each
+organisation's previous snapshot that a new staff file is compared with."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from datetime import date, datetime
 import polars as pl
 
 from wres.config import Settings
+from wres.inbox import InboxFile
 from wres.kinds import KINDS
 from wres.parsing import parse
+from wres.pipeline import _validation_context
 from wres.state import StateStore
 from wres.validation import ValidationContext, validate
 
@@ -17,13 +20,17 @@ NOW = datetime(2025, 4, 1, 9, 0)
 
 
 def store_snapshot(
-    store: StateStore, sha: str, employees: list[tuple[str, str]], loaded: bool = True
+    store: StateStore,
+    sha: str,
+    employees: list[tuple[str, str]],
+    loaded: bool = True,
+    file_date: date = date(2025, 3, 31),
 ) -> None:
     store.record_sighting(
         sha256=sha,
         name=f"staff_in_post_{sha}.csv",
         kind="staff_in_post",
-        file_date=date(2025, 3, 31),
+        file_date=file_date,
         survey_year=None,
         reference_name=None,
         size=1,
@@ -104,3 +111,28 @@ def test_validation_with_the_state_gives_the_same_message_as_with_sets(tmp_path)
     assert [(r.check, r.passed, r.message) for r in by_state.results] == [
         (r.check, r.passed, r.message) for r in by_sets.results
     ]
+
+
+def test_previous_snapshot_people_per_organisation(tmp_path):
+    """Each organisation's newest snapshot dated before the new file's (the later sighting between
+    two of one date), counted in people, not assignments."""
+    new_file = InboxFile(
+        tmp_path / "x.csv", "x.csv", "staff_in_post", date(2025, 3, 31), None, None, "n" * 64, 1
+    )
+    with StateStore(tmp_path) as store:
+        store_snapshot(  # RXX and RYY in September; RXX's two assignments of E1 are one person
+            store,
+            "a" * 64,
+            [("RXX", "E1"), ("RXX", "E1"), ("RXX", "E2"), ("RYY", "E3")],
+            file_date=date(2024, 9, 30),
+        )
+        store_snapshot(store, "b" * 64, [("RXX", "E4")], file_date=date(2024, 12, 31))  # RXX, newer
+        store_snapshot(
+            store, "c" * 64, [("RXX", "E5"), ("RXX", "E6")], file_date=date(2024, 12, 31)
+        )  # seen later
+        store_snapshot(
+            store, "d" * 64, [("RYY", "E7")], file_date=date(2025, 3, 31)
+        )  # not before the new file
+        store_snapshot(store, "e" * 64, [("RYY", "E8")], loaded=False, file_date=date(2024, 12, 31))
+        context = _validation_context(store, new_file, census=pl.DataFrame())
+    assert context.previous_staff_count == {"RXX": 2, "RYY": 1}

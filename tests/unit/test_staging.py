@@ -123,6 +123,35 @@ def test_only_the_file_in_force(staff_state):
     ]
 
 
+def test_rows_of_a_file_not_marked_loaded_are_read_by_nothing_and_discarded(tmp_path):
+    """A run killed while storing a file leaves some of its rows behind (CONTRACT: never half-loaded):
+    they stay out of staging, and the next ingest removes them."""
+    with StateStore(tmp_path) as store:
+        load(store, "a" * 64, "staff_in_post", [staff("E0", "A0", 1, ethnic_origin="A")])
+        store.record_sighting(  # a later file whose storing stopped after two of its rows
+            sha256="c" * 64,
+            name="staff_in_post_2025-03-31 (2).csv",
+            kind="staff_in_post",
+            file_date=SNAPSHOT,
+            survey_year=None,
+            reference_name=None,
+            size=1,
+            now=NOW,
+        )
+        store.con.execute(
+            "insert into rows_staff_in_post (file_sha256, source_row, organisation_code, employee_id) "
+            "values (?, 2, 'RXX', 'E8'), (?, 3, 'RXX', 'E9')",
+            ["c" * 64, "c" * 64],
+        )
+    assert [(r["employee_id"], r["file_sha256"]) for r in staged(tmp_path, "staff_in_post")] == [
+        ("E0", "a" * 64)
+    ]
+    with StateStore(tmp_path) as store:
+        assert store.discard_unfinished_rows() == 2
+        assert store.con.execute("select employee_id from rows_staff_in_post").fetchall() == [("E0",)]
+        assert store.discard_unfinished_rows() == 0
+
+
 def test_every_field_definition_applied_per_row(staff_state):
     rows = {
         r["employee_id"]: tuple(r[c] for c in STAFF_COLUMNS) for r in staged(staff_state, "staff_in_post")
