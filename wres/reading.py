@@ -652,21 +652,32 @@ def _read_utf8_csv(
 # XLSX
 
 
-def cell_text(value: object) -> str | None:
-    """A worksheet value as the text a person sees: ``12345.0`` -> ``"12345"``, a date -> ISO.
+_ZERO_PADDED = re.compile(r"0{2,}")  # a number format such as 00000000: digits padded with zeros
+
+
+def cell_text(value: object, number_format: str | None = None) -> str | None:
+    """A worksheet value as the text a person sees: ``12345.0`` -> ``"12345"``, a date -> ISO, and
+    a whole number in a zero-padded format (``00000000``, as ESR employee numbers are often shown)
+    padded as shown.
 
     >>> [cell_text(v) for v in (12345.0, 0.5, True, dt.datetime(2025, 3, 31), None)]
     ['12345', '0.5', 'True', '2025-03-31', None]
+    >>> cell_text(123, "00000000"), cell_text(123.0, "00000000"), cell_text(123, "General")
+    ('00000123', '00000123', '123')
     """
     if value is None:
         return None
     if isinstance(value, bool):
         return "True" if value else "False"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        value = int(value)
     if isinstance(value, int):
+        if number_format and _ZERO_PADDED.fullmatch(number_format):
+            return str(value).zfill(len(number_format))
         return str(value)
     if isinstance(value, float):
         # Excel keeps 15 significant digits: 0.1 + 0.2 is shown (and meant) as 0.3
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else format(value, ".15g")
+        return format(value, ".15g")
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date | dt.time):
@@ -726,10 +737,10 @@ def _read_workbook(
 ) -> RawTable:
     sheet = _choose_sheet(workbook, kind)
     sheet.reset_dimensions()  # exporters often write a wrong size; read what is there
-    rows = sheet.iter_rows(values_only=True)
+    rows = ([cell_text(cell.value, cell.number_format) for cell in cells] for cells in sheet.iter_rows())
     head: list[list[str]] = []
-    for values in rows:
-        head.append([cell_text(v) or "" for v in values])
+    for texts in rows:
+        head.append([text or "" for text in texts])
         if len(head) >= HEADER_SEARCH_ROWS:
             break
     if not any(any(c.strip() for c in cells) for cells in head):
@@ -748,15 +759,15 @@ def _read_workbook(
     values: dict[str, list[str | None]] = {canonical: [] for canonical, _ in order}
     numbers: list[int] = []
 
-    def take(row_number: int, cells: Sequence[object]) -> None:
+    def take(row_number: int, texts: Sequence[str | None]) -> None:
         numbers.append(row_number)
         for canonical, position in order:
-            values[canonical].append(cell_text(cells[position]) if position < len(cells) else None)
+            values[canonical].append((texts[position] or None) if position < len(texts) else None)
 
-    for offset, cells in enumerate(head[index + 1 :], start=header_row + 1):
-        take(offset, cells)
-    for row_number, cells in enumerate(rows, start=len(head) + 1):
-        take(row_number, cells)
+    for offset, texts in enumerate(head[index + 1 :], start=header_row + 1):
+        take(offset, texts)
+    for row_number, texts in enumerate(rows, start=len(head) + 1):
+        take(row_number, texts)
     frame = pl.DataFrame({c: pl.Series(c, v, pl.String) for c, v in values.items()})
     return _finish(frame, numbers, kind, settings, header_row, "xlsx", None, None, choice.ignored)
 

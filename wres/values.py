@@ -21,7 +21,6 @@ ValueKind = Literal["boolean", "date", "number", "answer"]
 _TRUE = frozenset({"y", "yes", "true", "1", "1.0"})
 _FALSE = frozenset({"n", "no", "false", "0", "0.0"})
 
-# ISO, optionally with the time part that XLSX date cells carry ("2024-03-31 00:00:00").
 # a time after the date, as XLSX cells and spreadsheets' CSV exports of date-time cells carry it
 _TIME_OF_DAY = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})" + _TIME_OF_DAY)

@@ -561,6 +561,22 @@ def test_missing_columns_in_a_workbook_name_the_sheet_read(tmp_path):
     assert error.message.startswith('board_2025-03-31.xlsx (sheet "Cover"): no row')
 
 
+def test_xlsx_numbers_in_a_zero_padded_format_read_as_shown(tmp_path):
+    """An employee number typed as a number and shown as 00012345 is the text 00012345, as the
+    same employee's number in a CSV extract is."""
+    path = tmp_path / "board_2025-03-31.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(BOARD_HEADER.split(","))
+    sheet.append(["RX1", 12345, "A", "Y", "N"])
+    sheet.append(["RX1", 678.0, "A", "Y", "N"])
+    sheet.append(["RX1", 91011, "A", "Y", "N"])
+    sheet["B2"].number_format = "00000000"
+    sheet["B3"].number_format = "00000000"
+    book.save(path)
+    assert read_raw(path, BOARD, DEFAULTS).frame["member_id"].to_list() == ["00012345", "00000678", "91011"]
+
+
 def test_xlsx_formula_gives_its_cached_value(tmp_path):
     path = tmp_path / "board_2025-03-31.xlsx"
     book = xlsxwriter.Workbook(path)
