@@ -340,10 +340,13 @@ def write_data_docs(result: IngestResult, settings: Settings) -> Path | None:
 
     folder = Path(settings.paths.warehouse).parent / "data-docs"
     try:
-        return build_data_docs(result.reports, folder)
+        index = build_data_docs(result.reports, folder)
     except Exception as error:  # noqa: BLE001 - the docs are a convenience, never a reason to fail
         log.warning("Great Expectations data docs not written: %s: %s", type(error).__name__, error)
         return None
+    if index is None and any(report.gx_result is not None for report in result.reports):
+        log.warning("Great Expectations data docs not written: no index page in %s", folder)
+    return index
 
 
 def deliver(latest: Path, settings: Settings) -> None:

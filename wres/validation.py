@@ -809,7 +809,8 @@ def build_data_docs(reports: Iterable[ValidationReport], folder: Path) -> Path |
         ValidationResultIdentifier,
     )
 
-    folder = Path(folder)
+    # absolute: GX resolves a relative site folder inside its own (temporary) project folder
+    folder = Path(folder).absolute()
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="wres-gx-") as tmp:
         context = gx.get_context(mode="file", project_root_dir=tmp)

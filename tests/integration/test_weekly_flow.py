@@ -146,6 +146,14 @@ def test_first_run_loads_every_file_and_exits_0(first_run):
     assert "notes.txt" in result.stderr + result.stdout
 
 
+def test_data_docs_are_written_beside_the_default_warehouse(first_run):
+    """CONTRACT section 2: Great Expectations' data docs beside the warehouse (a relative path here)."""
+    work, *_ = first_run
+    docs = work / "data" / "warehouse" / "data-docs"
+    assert (docs / "index.html").is_file()
+    assert len(list((docs / "validations").rglob("*.html"))) == 4  # one page per validated file
+
+
 def test_inbox_is_never_modified(first_run):
     work, inbox, before, result = first_run
     assert snapshot_of(inbox) == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -442,6 +443,14 @@ def test_data_docs_are_written_for_the_validations(tmp_path):
     assert index == tmp_path / "docs" / "index.html"
     pages = sorted(p.name for p in (tmp_path / "docs" / "validations").rglob("*.html"))
     assert pages == ["board_2025-03-31.csv.html", "staff_in_post_2025-03-31.csv.html"]
+
+
+def test_data_docs_into_a_relative_folder(tmp_path, monkeypatch):
+    """GX resolves a relative site folder inside its temporary project: the docs must still land in
+    the folder relative to where the run is (as the default warehouse path is)."""
+    monkeypatch.chdir(tmp_path)
+    index = build_data_docs([run("board", clean("board"))], Path("data/warehouse/data-docs"))
+    assert index is not None and index.samefile(tmp_path / "data/warehouse/data-docs/index.html")
 
 
 @pytest.mark.parametrize("seed", range(5))
