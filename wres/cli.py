@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from wres.config import Settings, load_settings
+from wres.config import Paths, Settings, load_settings
 from wres.errors import ConfigError
 from wres.runtime import configure_prefect_environment, first_prefect_run
 
@@ -78,9 +78,12 @@ def check_aliases(settings: Settings) -> None:
 
 
 def _load(config: Path | None, **paths: Path | None) -> Settings:
+    from wres.validation import check_severities
+
     try:
         settings = load_settings(config).with_paths(**paths)
         check_aliases(settings)
+        check_severities(settings)
         return settings
     except ConfigError as error:
         typer.echo(f"wres: {error}", err=True)
@@ -89,7 +92,15 @@ def _load(config: Path | None, **paths: Path | None) -> Settings:
 
 def _run_flow(settings: Settings, config: Path | None) -> int:
     """Run the weekly flow under Prefect and turn its outcome into the exit code."""
-    log_file = _setup_logging(settings)
+    try:
+        log_file = _setup_logging(settings)
+    except OSError as error:
+        typer.echo(
+            f"wres: cannot write the log under the state folder {settings.paths.state} ({error.strerror}); "
+            "set --state or [paths] state in wres.toml to a folder the job can write",
+            err=True,
+        )
+        return EXIT_USAGE
     configure_prefect_environment()
     if first_prefect_run():
         typer.echo(
@@ -145,7 +156,7 @@ def run(
 def demo(
     folder: Annotated[Path | None, typer.Option("--folder", help="Where to write the demo extracts.")] = None,
     staff: Annotated[
-        int, typer.Option(help="Staff in the synthetic trust (a mid-sized acute trust).")
+        int, typer.Option(min=1, help="Staff in the synthetic trust (a mid-sized acute trust).")
     ] = 6500,
     seed: Annotated[int, typer.Option(help="Random seed (the same seed gives the same trust).")] = 20250331,
     config: ConfigOption = None,
@@ -166,7 +177,16 @@ def demo(
         seed=seed,
         progress=lambda message: typer.echo(f"  {message}", err=True),
     )
-    settings = settings.with_paths(inbox=Path(demo_inbox))
+    # CONTRACT section 4: the default warehouse and output paths, whatever the settings say; and a
+    # state of its own, so that the synthetic trust never enters a real trust's state (from which
+    # every later warehouse and publication is built)
+    defaults = Paths()
+    settings = settings.with_paths(
+        inbox=Path(demo_inbox),
+        warehouse=defaults.warehouse,
+        out=defaults.out,
+        state=settings.paths.demo_state,
+    )
     code = _run_flow(settings, config)
     latest = (Path(settings.paths.out) / "latest").absolute()
     typer.echo(f"Warehouse:   {Path(settings.paths.warehouse).absolute()}")

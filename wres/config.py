@@ -11,6 +11,7 @@ import dataclasses
 import os
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,7 @@ class Paths:
     out: Path = Path("data/outputs")
     state: Path = Path("data/state")
     demo_inbox: Path = Path("data/demo-inbox")
+    demo_state: Path = Path("data/demo-state")  # the demo's own state: never mixed with a trust's
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,34 @@ class Settings:
         return dataclasses.replace(self, paths=dataclasses.replace(self.paths, **changes))
 
 
+def _typed(value: Any, default: Any, where: str) -> Any:
+    """``value`` checked against the type of its default (a TOML value of the wrong type is a
+    ConfigError naming the setting; true is not a number, 2.5 not a whole number)."""
+    if isinstance(default, Path):
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigError(f"{where}: expected a folder or file name in quotes, got {value!r}")
+        return Path(value)
+    if isinstance(default, tuple):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f'{where}: expected a list of texts ["...", "..."], got {value!r}')
+        return tuple(value)
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: expected true or false, got {value!r}")
+        return value
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{where}: expected a whole number, got {value!r}")
+        return value
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{where}: expected a number, got {value!r}")
+        return float(value)
+    if isinstance(default, str) and not isinstance(value, str):
+        raise ConfigError(f"{where}: expected a text in quotes, got {value!r}")
+    return value
+
+
 def _section(cls: type, data: Any, where: str) -> Any:
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: expected a table of settings, got {data!r}")
@@ -176,19 +206,61 @@ def _section(cls: type, data: Any, where: str) -> Any:
     values: dict[str, Any] = {}
     for name, value in data.items():
         default = known[name].default
-        if isinstance(default, Path) or name in ("delivery_folder",):
-            value = Path(value)
-        elif isinstance(default, tuple):
-            if not isinstance(value, list):
-                raise ConfigError(f"{where}.{name}: expected a list, got {value!r}")
-            value = tuple(value)
-        elif isinstance(default, bool):
-            if not isinstance(value, bool):
-                raise ConfigError(f"{where}.{name}: expected true or false, got {value!r}")
-        elif isinstance(default, int | float) and not isinstance(value, int | float):
-            raise ConfigError(f"{where}.{name}: expected a number, got {value!r}")
+        if default is dataclasses.MISSING:  # a table (validation.severity): checked on its own
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                raise ConfigError(
+                    f'{where}.{name}: expected a table of check = "critical", "warning" or "off"'
+                )
+        else:
+            value = _typed(value, default, f"{where}.{name}")
         values[name] = value
     return cls(**values)
+
+
+def _check_values(settings: Settings, source: str) -> None:
+    """Values that are of the right type but cannot be meant (a negative count, bounds the wrong
+    way round) are a ConfigError: they would quietly switch a rule off, disclosure control above all."""
+    disclosure, interpretation, validation = settings.disclosure, settings.interpretation, settings.validation
+    problems = []
+    if disclosure.min_count < 1:
+        problems.append(f"[disclosure] min_count = {disclosure.min_count}: must be 1 or more")
+    if disclosure.survey_min_denominator < 0:
+        problems.append(
+            f"[disclosure] survey_min_denominator = {disclosure.survey_min_denominator}: must be 0 or more"
+        )
+    if disclosure.round_to < 0:
+        problems.append(f"[disclosure] round_to = {disclosure.round_to}: must be 0 (no rounding) or more")
+    if not 0 < interpretation.lower < interpretation.upper:
+        problems.append(
+            f"[interpretation] lower = {interpretation.lower}, upper = {interpretation.upper}: "
+            "need 0 < lower < upper"
+        )
+    if not 0 <= validation.unknown_ethnicity_max_share <= 1:
+        problems.append(
+            f"[validation] unknown_ethnicity_max_share = {validation.unknown_ethnicity_max_share}: "
+            "a share, from 0 to 1"
+        )
+    if validation.staff_count_max_change < 0:
+        problems.append(
+            f"[validation] staff_count_max_change = {validation.staff_count_max_change}: must be 0 or more"
+        )
+    if not 0 <= validation.fte_min < validation.fte_max:
+        problems.append(
+            f"[validation] fte_min = {validation.fte_min}, fte_max = {validation.fte_max}: "
+            "need 0 <= fte_min < fte_max"
+        )
+    try:
+        date.fromisoformat(validation.earliest_date)
+    except ValueError:
+        problems.append(f"[validation] earliest_date = {validation.earliest_date!r}: expected YYYY-MM-DD")
+    if not 1 <= settings.mail.port <= 65535:
+        problems.append(f"[mail] port = {settings.mail.port}: a port number, 1 to 65535")
+    if settings.mail.retries < 0:
+        problems.append(f"[mail] retries = {settings.mail.retries}: must be 0 or more")
+    if settings.publication_workers < 1:
+        problems.append(f"publication_workers = {settings.publication_workers}: must be 1 or more")
+    if problems:
+        raise ConfigError(f"{source}: " + "; ".join(problems))
 
 
 def settings_from_dict(data: dict[str, Any], source: str = "settings") -> Settings:
@@ -225,28 +297,51 @@ def settings_from_dict(data: dict[str, Any], source: str = "settings") -> Settin
     if "maternity" in data:
         maternity = data.pop("maternity")
         terms = maternity.get("terms") if isinstance(maternity, dict) else None
-        if not isinstance(terms, list) or not terms:
-            raise ConfigError(f'{source} [maternity]: expected terms = ["maternity", ...]')
-        kwargs["maternity_terms"] = tuple(str(t).lower() for t in terms)
+        if (
+            set(maternity if isinstance(maternity, dict) else ()) != {"terms"}
+            or not isinstance(terms, list)
+            or not terms
+            or not all(isinstance(t, str) and t.strip() for t in terms)
+        ):
+            raise ConfigError(f'{source} [maternity]: expected only terms = ["maternity", ...]')
+        kwargs["maternity_terms"] = tuple(t.lower() for t in terms)
     if "survey_questions" in data:
-        raw = data.pop("survey_questions")
-        try:
-            kwargs["survey_questions"] = {int(year): dict(cols) for year, cols in raw.items()}
-        except (AttributeError, TypeError, ValueError) as exc:
-            raise ConfigError(f'{source} [survey_questions]: expected "YEAR" = {{q14a = "..."}}') from exc
-    simple = {
-        "organisation_code": str,
-        "delivery_folder": Path,
-        "pseudonymisation_key_file": Path,
-        "dask_scheduler_address": str,
-        "publication_workers": int,
+        kwargs["survey_questions"] = _survey_questions(data.pop("survey_questions"), source)
+    simple = {  # key -> a value of its type
+        "organisation_code": "",
+        "delivery_folder": Path(),
+        "pseudonymisation_key_file": Path(),
+        "dask_scheduler_address": "",
+        "publication_workers": 0,
     }
-    for key, convert in simple.items():
+    for key, example in simple.items():
         if key in data:
-            kwargs[key] = convert(data.pop(key))
+            kwargs[key] = _typed(data.pop(key), example, f"{source} {key}")
     if data:
         raise ConfigError(f"{source}: unknown setting(s) {', '.join(sorted(data))}")
-    return Settings(**kwargs)
+    settings = Settings(**kwargs)
+    _check_values(settings, source)
+    return settings
+
+
+def _survey_questions(raw: Any, source: str) -> dict[int, dict[str, str]]:
+    """``"YEAR" = {q14a = "column", ...}``: each year's columns of the canonical questions."""
+    where = f"{source} [survey_questions]"
+    questions = set(_QUESTIONS_2021)
+    if not isinstance(raw, dict):
+        raise ConfigError(f'{where}: expected "YEAR" = {{q14a = "..."}}')
+    years: dict[int, dict[str, str]] = {}
+    for year, columns in raw.items():
+        if not str(year).isdigit() or not isinstance(columns, dict):
+            raise ConfigError(f'{where}: expected "YEAR" = {{q14a = "..."}}, got "{year}"')
+        unknown = sorted(set(columns) - questions)
+        if unknown or not all(isinstance(c, str) and c.strip() for c in columns.values()):
+            raise ConfigError(
+                f'{where} "{year}": questions are {", ".join(sorted(questions))}, each = "the column name"'
+                + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+            )
+        years[int(year)] = dict(columns)
+    return years
 
 
 def load_settings(path: Path | None = None) -> Settings:

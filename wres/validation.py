@@ -136,11 +136,9 @@ def default_severities() -> dict[str, Severity]:
     return severities
 
 
-def severity_of(check: str, default: str, settings: Settings) -> str:
-    """``critical``, ``warning`` or ``off``: the setting for ``check`` if any, else ``default``.
-
-    An unknown check name or severity in the settings is a ConfigError (a typo must not pass).
-    """
+def check_severities(settings: Settings) -> None:
+    """An unknown check name or severity in ``[validation.severity]`` is a ConfigError (a typo must
+    not pass); the command line checks this before a run starts."""
     overrides = settings.validation.severity
     unknown = sorted(set(overrides) - set(default_severities()))
     if unknown:
@@ -153,7 +151,12 @@ def severity_of(check: str, default: str, settings: Settings) -> str:
             raise ConfigError(
                 f"[validation.severity] {name} = {setting!r}: expected critical, warning or off"
             )
-    return str(overrides.get(check, default)).strip().lower()
+
+
+def severity_of(check: str, default: str, settings: Settings) -> str:
+    """``critical``, ``warning`` or ``off``: the setting for ``check`` if any, else ``default``."""
+    check_severities(settings)
+    return str(settings.validation.severity.get(check, default)).strip().lower()
 
 
 def expectation_parameters(settings: Settings, file_date: date | None) -> dict[str, Any]:

@@ -21,11 +21,25 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def demo_report(tmp_path_factory: pytest.TempPathFactory, prefect_server: str) -> Path:
     work = tmp_path_factory.mktemp("demo")
+    # a trust's settings beside it: the demo must still use the default warehouse and outputs
+    # (CONTRACT section 4) and keep the synthetic trust out of the trust's state
+    (work / "wres.toml").write_text(
+        '[paths]\nwarehouse = "trust/wres.duckdb"\nout = "trust/outputs"\nstate = "trust/state"\n',
+        encoding="utf-8",
+    )
     result = run_wres(["demo"], cwd=work, prefect_api=prefect_server)
     assert result.returncode == 0, result.stderr[-4000:]
     report = work / "data" / "outputs" / "latest" / "wres_report.html"
     assert f"Report:      {report}" in result.stdout
     return report
+
+
+def test_the_demo_uses_the_default_paths_and_a_state_of_its_own(demo_report):
+    work = demo_report.parents[3]
+    assert (work / "data" / "warehouse" / "wres.duckdb").is_file()
+    assert (work / "data" / "demo-state" / "state.duckdb").is_file()
+    assert not (work / "trust").exists()
+    assert not (work / "data" / "state").exists()
 
 
 def _chart_names(report: Path) -> list[str]:

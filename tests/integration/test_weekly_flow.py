@@ -249,6 +249,31 @@ def test_usage_errors_exit_2(tmp_path):
     assert "inbx" in typo.stderr
 
 
+def test_settings_and_options_that_cannot_work_exit_2_before_the_run(tmp_path):
+    (tmp_path / "inbox").mkdir()
+    (tmp_path / "inbox" / "board_2025-03-31.csv").write_text(
+        "organisation_code,member_id,ethnic_origin,voting,executive\nRXX,M1,A,Y,Y\n", encoding="utf-8"
+    )
+    cases = {  # settings file -> words the message must hold
+        '[validation.severity]\nfte_out_of_rnage = "warning"\n': "fte_out_of_rnage",
+        "[disclosure]\nmin_count = -5\n": "min_count = -5",
+        'publication_workers = "two"\n': "publication_workers",
+    }
+    for number, (text, words) in enumerate(cases.items()):
+        (tmp_path / f"{number}.toml").write_text(text, encoding="utf-8")
+        result = run_wres(
+            ["run", "--inbox", "inbox", "--config", f"{number}.toml"], cwd=tmp_path, prefect_api=None
+        )
+        assert result.returncode == 2, (text, result.stderr[-2000:])
+        assert words in result.stderr and "Traceback" not in result.stderr, text
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    state = run_wres(["run", "--inbox", "inbox", "--state", "a-file"], cwd=tmp_path, prefect_api=None)
+    assert state.returncode == 2 and "a-file" in state.stderr and "Traceback" not in state.stderr
+    demo = run_wres(["demo", "--staff", "0"], cwd=tmp_path, prefect_api=None)
+    assert demo.returncode == 2 and "--staff" in demo.stderr
+    assert not (tmp_path / "data" / "demo-inbox").exists()
+
+
 def test_aliases_with_a_wrong_target_are_usage_errors(tmp_path):
     (tmp_path / "inbox").mkdir()
     cases = {

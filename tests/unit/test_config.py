@@ -37,7 +37,17 @@ def test_a_named_settings_file_that_is_missing_is_an_error(tmp_path):
     "data, words",
     [
         ({"paths": {"inbx": "x"}}, "inbx"),
-        ({"disclosure": {"min_count": "five"}}, "expected a number"),
+        ({"disclosure": {"min_count": "five"}}, "expected a whole number"),
+        ({"disclosure": {"min_count": 5.5}}, "min_count: expected a whole number"),
+        ({"disclosure": {"min_count": True}}, "min_count: expected a whole number"),
+        ({"interpretation": {"lower": "0.8"}}, "lower: expected a number"),
+        ({"paths": {"inbox": 5}}, "inbox: expected a folder or file name"),
+        ({"delivery_folder": 5}, "delivery_folder: expected a folder or file name"),
+        ({"publication_workers": "two"}, "publication_workers: expected a whole number"),
+        ({"organisation_code": 123}, "organisation_code: expected a text"),
+        ({"maternity": {"terms": ["midwi"], "exclude": ["x"]}}, "expected only terms"),
+        ({"survey_questions": {"2020": {"q99": "q13a"}}}, "unknown: q99"),
+        ({"survey_questions": {"twenty": {"q14a": "q13a"}}}, "twenty"),
         ({"aliases": {"colours": {}}}, "colours"),
         ({"maternity": {"terms": []}}, "terms"),
         ({"surprise": 1}, "surprise"),
@@ -46,6 +56,48 @@ def test_a_named_settings_file_that_is_missing_is_an_error(tmp_path):
 def test_typos_and_wrong_types_are_refused(data, words):
     with pytest.raises(ConfigError, match=words):
         settings_from_dict(data)
+
+
+@pytest.mark.parametrize(
+    "data, words",
+    [  # the right types, values that cannot be meant: each would quietly switch a rule off
+        ({"disclosure": {"min_count": -5}}, "min_count = -5: must be 1 or more"),
+        ({"disclosure": {"min_count": 0}}, "min_count = 0"),
+        ({"disclosure": {"survey_min_denominator": -1}}, "survey_min_denominator = -1"),
+        ({"disclosure": {"round_to": -5}}, "round_to = -5"),
+        ({"interpretation": {"lower": 2.0, "upper": 0.5}}, "need 0 < lower < upper"),
+        ({"interpretation": {"lower": 0}}, "need 0 < lower < upper"),
+        ({"validation": {"unknown_ethnicity_max_share": -0.1}}, "a share, from 0 to 1"),
+        ({"validation": {"unknown_ethnicity_max_share": 10}}, "a share, from 0 to 1"),
+        ({"validation": {"staff_count_max_change": -0.2}}, "staff_count_max_change = -0.2"),
+        ({"validation": {"fte_min": 2.0, "fte_max": 1.5}}, "need 0 <= fte_min < fte_max"),
+        ({"validation": {"earliest_date": "yesterday"}}, "expected YYYY-MM-DD"),
+        ({"mail": {"port": -1}}, "a port number"),
+        ({"mail": {"retries": -1}}, "retries = -1"),
+        ({"publication_workers": -3}, "publication_workers = -3"),
+    ],
+)
+def test_values_that_cannot_be_meant_are_refused(data, words):
+    with pytest.raises(ConfigError, match=words):
+        settings_from_dict(data)
+
+
+def test_values_at_their_bounds_are_accepted():
+    settings = settings_from_dict(
+        {
+            "disclosure": {"min_count": 1, "survey_min_denominator": 0, "round_to": 0},
+            "interpretation": {"lower": 0.5, "upper": 2},
+            "validation": {"unknown_ethnicity_max_share": 1, "fte_min": 0, "fte_max": 2},
+            "publication_workers": 1,
+            "survey_questions": {"2020": {"q14a": "q13a"}},
+        }
+    )
+    assert (settings.disclosure.min_count, settings.interpretation.upper, settings.validation.fte_max) == (
+        1,
+        2.0,
+        2.0,
+    )
+    assert settings.survey_columns(2020) == {"q14a": "q13a"}
 
 
 def test_options_win_over_the_file_and_the_file_over_the_defaults(tmp_path):
