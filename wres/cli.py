@@ -90,17 +90,28 @@ def _load(config: Path | None, **paths: Path | None) -> Settings:
         raise typer.Exit(EXIT_USAGE) from error
 
 
+def _unwritable_folder(settings: Settings) -> str | None:
+    """A usage error naming the first folder of the run that cannot be made (a file in its way, no
+    permission), or None: found before the run starts rather than as an internal error halfway."""
+    paths = settings.paths
+    for option, folder in (("state", paths.state), ("warehouse", paths.warehouse.parent), ("out", paths.out)):
+        try:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            return (
+                f"cannot make the {option} folder {folder} ({error.strerror}); set --{option} or [paths] "
+                f"{option} in wres.toml to a folder the job can write"
+            )
+    return None
+
+
 def _run_flow(settings: Settings, config: Path | None) -> int:
     """Run the weekly flow under Prefect and turn its outcome into the exit code."""
-    try:
-        log_file = _setup_logging(settings)
-    except OSError as error:
-        typer.echo(
-            f"wres: cannot write the log under the state folder {settings.paths.state} ({error.strerror}); "
-            "set --state or [paths] state in wres.toml to a folder the job can write",
-            err=True,
-        )
+    problem = _unwritable_folder(settings)
+    if problem:
+        typer.echo(f"wres: {problem}", err=True)
         return EXIT_USAGE
+    log_file = _setup_logging(settings)
     configure_prefect_environment()
     if first_prefect_run():
         typer.echo(

@@ -267,8 +267,14 @@ def test_settings_and_options_that_cannot_work_exit_2_before_the_run(tmp_path):
         assert result.returncode == 2, (text, result.stderr[-2000:])
         assert words in result.stderr and "Traceback" not in result.stderr, text
     (tmp_path / "a-file").write_text("", encoding="utf-8")
-    state = run_wres(["run", "--inbox", "inbox", "--state", "a-file"], cwd=tmp_path, prefect_api=None)
-    assert state.returncode == 2 and "a-file" in state.stderr and "Traceback" not in state.stderr
+    for option, path in (
+        ("--state", "a-file"),
+        ("--warehouse", "a-file/wres.duckdb"),
+        ("--out", "a-file/out"),
+    ):
+        result = run_wres(["run", "--inbox", "inbox", option, path], cwd=tmp_path, prefect_api=None)
+        assert result.returncode == 2, (option, result.stderr[-2000:])
+        assert "a-file" in result.stderr and option in result.stderr and "Traceback" not in result.stderr
     demo = run_wres(["demo", "--staff", "0"], cwd=tmp_path, prefect_api=None)
     assert demo.returncode == 2 and "--staff" in demo.stderr
     assert not (tmp_path / "data" / "demo-inbox").exists()
