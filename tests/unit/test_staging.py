@@ -34,17 +34,22 @@ STAFF_COLUMNS = (
 )
 
 
-def load(store: StateStore, sha: str, kind: str, rows: list[dict]) -> None:
+def sight(store: StateStore, sha: str, kind: str, file_date: date = SNAPSHOT) -> None:
+    """The state's first sighting of a file of ``kind`` dated ``file_date``."""
     store.record_sighting(
         sha256=sha,
-        name=f"{kind}_{SNAPSHOT}.csv",
+        name=f"{kind}_{file_date}.csv",
         kind=kind,
-        file_date=SNAPSHOT,
+        file_date=file_date,
         survey_year=None,
         reference_name=None,
         size=1,
         now=NOW,
     )
+
+
+def load(store: StateStore, sha: str, kind: str, rows: list[dict]) -> None:
+    sight(store, sha, kind)
     frame = pl.DataFrame(rows).with_row_index("source_row", offset=2).cast({"source_row": pl.Int64})
     store.store_rows(sha, KINDS[kind], frame, NOW, run_id="r1")
 
@@ -128,16 +133,7 @@ def test_rows_of_a_file_not_marked_loaded_are_read_by_nothing_and_discarded(tmp_
     they stay out of staging, and the next ingest removes them."""
     with StateStore(tmp_path) as store:
         load(store, "a" * 64, "staff_in_post", [staff("E0", "A0", 1, ethnic_origin="A")])
-        store.record_sighting(  # a later file whose storing stopped after two of its rows
-            sha256="c" * 64,
-            name="staff_in_post_2025-03-31 (2).csv",
-            kind="staff_in_post",
-            file_date=SNAPSHOT,
-            survey_year=None,
-            reference_name=None,
-            size=1,
-            now=NOW,
-        )
+        sight(store, "c" * 64, "staff_in_post")  # a later file whose storing stopped after two rows
         store.con.execute(
             "insert into rows_staff_in_post (file_sha256, source_row, organisation_code, employee_id) "
             "values (?, 2, 'RXX', 'E8'), (?, 3, 'RXX', 'E9')",
@@ -236,16 +232,7 @@ def test_board_members_with_ethnicity(tmp_path):
 
 def test_events_one_row_per_id_from_the_newest_file(tmp_path):
     def training_file(store, sha, file_date, rows):
-        store.record_sighting(
-            sha256=sha,
-            name=f"training_{file_date}.csv",
-            kind="training",
-            file_date=file_date,
-            survey_year=None,
-            reference_name=None,
-            size=1,
-            now=NOW,
-        )
+        sight(store, sha, "training", file_date)
         frame = pl.DataFrame(
             [
                 {
