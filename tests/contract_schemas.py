@@ -1,4 +1,5 @@
-"""The polars schemas of the two contract tables (CONTRACT section 3), for hand-built test frames."""
+"""The polars schemas of the two contract tables (CONTRACT section 3), for hand-built test frames, and
+the columns that identify a row of each."""
 
 from __future__ import annotations
 
@@ -35,3 +36,15 @@ REPRESENTATION_SCHEMA = {
     "ci_high": pl.Float64,
     "suppressed": pl.Boolean,
 }
+
+# a row's identity: one row per these columns' values
+INDICATOR_KEY = (
+    "organisation_code",
+    "snapshot_date",
+    "scope",
+    "indicator",
+    "measure",
+    "ethnic_group",
+    "breakdown",
+)
+REPRESENTATION_KEY = ("organisation_code", "snapshot_date", "scope", "reference_population", "ethnic_group")

@@ -19,6 +19,7 @@ import duckdb
 import pytest
 
 from tests.conftest import REPO_ROOT, run_wres
+from tests.contract_schemas import INDICATOR_KEY
 
 pytestmark = pytest.mark.integration
 
@@ -348,15 +349,6 @@ def expected_indicator_rows() -> dict[tuple, dict]:
 
 
 EXPECTED = expected_indicator_rows()
-KEY_COLUMNS = (
-    "organisation_code",
-    "snapshot_date",
-    "scope",
-    "indicator",
-    "measure",
-    "ethnic_group",
-    "breakdown",
-)
 
 
 def expected_values(values: dict) -> tuple[float | None, float | None, float | None]:
@@ -403,7 +395,7 @@ def indicator_rows(warehouse) -> dict[tuple, dict]:
     rows = {}
     for values in cursor.fetchall():
         row = dict(zip(names, values, strict=True))
-        key = tuple(row[c] for c in KEY_COLUMNS)
+        key = tuple(row[c] for c in INDICATOR_KEY)
         assert key not in rows, f"duplicate row {key}"
         rows[key] = row
     return rows

@@ -29,6 +29,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import TEST_KEY, run_wres
+from tests.contract_schemas import INDICATOR_KEY, REPRESENTATION_KEY
 from wres.charts import format_share
 from wres.pseudonymise import pseudonym
 from wres.synthetic import generate_inbox
@@ -38,17 +39,7 @@ pytestmark = pytest.mark.integration
 SMALL = range(1, 5)  # counts CONTRACT section 2 hides (min_count 5)
 SURVEY_MIN = 11
 TRIGGERS = ("=", "+", "-", "@")
-INDICATOR_KEY = (
-    "organisation_code",
-    "snapshot_date",
-    "scope",
-    "indicator",
-    "measure",
-    "ethnic_group",
-    "breakdown",
-)
 INDICATOR_HIDDEN = ("numerator", "denominator", "value", "ci_low", "ci_high", "interpretation")
-REPRESENTATION_KEY = ("organisation_code", "snapshot_date", "scope", "reference_population", "ethnic_group")
 REPRESENTATION_HIDDEN = ("headcount", "workforce_share", "ratio", "ci_low", "ci_high")
 COUNT_COLUMNS = ("numerator", "denominator", "headcount")
 WORKBOOK_SHEETS = [
