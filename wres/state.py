@@ -50,7 +50,12 @@ def tune(con: duckdb.DuckDBPyConnection, memory_limit: str = INGEST_MEMORY_LIMIT
     con.execute(f"set threads = {max(1, min(os.cpu_count() or 1, 4))}")
 
 
-_INSERT_SLICE_ROWS = 250_000
+# DuckDB stores a table in row groups of 122,880 rows; a commit of a slice that is not a whole
+# number of them leaves a part-filled row group that every later slice starts anew. Whole row
+# groups (measured on a national staff file of 1.5 million rows): the state file 116 MB, not
+# 173 MB, and the checkpoint after the file 0.1 s, not 1.1 to 1.4 s.
+_ROW_GROUP_ROWS = 122_880
+_INSERT_SLICE_ROWS = 2 * _ROW_GROUP_ROWS
 
 # columns stored beside a kind's own columns
 _EXTRA_COLUMNS = {"staff_in_post": {"assignment_order": "INTEGER"}}

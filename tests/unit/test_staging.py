@@ -148,6 +148,20 @@ def test_rows_of_a_file_not_marked_loaded_are_read_by_nothing_and_discarded(tmp_
         assert store.discard_unfinished_rows() == 0
 
 
+def test_a_file_stored_in_several_slices_keeps_every_row_once(tmp_path, monkeypatch):
+    """store_rows inserts a big file slice by slice (whole DuckDB row groups): 7 rows in slices of 3
+    are 3 slices, and all 7 rows arrive once, with their row numbers, under a loaded file."""
+    monkeypatch.setattr("wres.state._INSERT_SLICE_ROWS", 3)
+    with StateStore(tmp_path) as store:
+        load(store, "a" * 64, "staff_in_post", [staff(f"E{i}", f"A{i}", 1) for i in range(7)])
+        stored = store.con.execute(
+            "select employee_id, source_row from rows_staff_in_post order by source_row"
+        ).fetchall()
+        (status,) = store.con.execute("select status from files").fetchone()
+    assert stored == [(f"E{i}", i + 2) for i in range(7)]
+    assert status == "loaded"
+
+
 def test_every_field_definition_applied_per_row(staff_state):
     rows = {
         r["employee_id"]: tuple(r[c] for c in STAFF_COLUMNS) for r in staged(staff_state, "staff_in_post")
