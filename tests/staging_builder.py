@@ -202,15 +202,15 @@ def build_staging(
     con: duckdb.DuckDBPyConnection | None = None,
     *,
     snapshots: Iterable[tuple[str, str | dt.date]] | None = None,
-    loaded_kinds: Iterable[tuple[str, str | None]] | None = None,
+    loaded_kinds: Iterable[tuple[str, str | None] | tuple[str, str | None, int]] | None = None,
     **tables: Iterable[Mapping[str, Any]],
 ) -> duckdb.DuckDBPyConnection:
     """Create every staging table (empty unless rows are given) and return the connection.
 
     ``tables`` maps a staging table name (``staff_in_post``, ``recruitment``, ...) to its rows.
     ``snapshots`` defaults to the distinct (organisation_code, snapshot_date) of staff_in_post;
-    ``loaded_kinds`` (kind, organisation_code or None for an empty file) to the kinds and
-    organisations present in the event and survey tables.
+    ``loaded_kinds`` (kind, organisation_code or None for an empty file[, survey_year]) to the
+    kinds, organisations (and survey years) present in the event and survey tables.
     """
     unknown = set(tables) - set(STAGING_COLUMNS)
     if unknown:
@@ -238,14 +238,25 @@ def build_staging(
             "insert into staging.snapshots values (?, ?)",
             [(org, dt.date.fromisoformat(d) if isinstance(d, str) else d) for org, d in snapshots],
         )
-    con.execute("create or replace table staging.loaded_kinds (kind VARCHAR, organisation_code VARCHAR)")
+    con.execute(
+        "create or replace table staging.loaded_kinds "
+        "(kind VARCHAR, survey_year INTEGER, organisation_code VARCHAR)"
+    )
     if loaded_kinds is None:
-        for kind in ("staff_in_post", "recruitment", "disciplinary", "training", "board", "staff_survey"):
+        for kind in ("staff_in_post", "recruitment", "disciplinary", "training", "board"):
             con.execute(
-                f"insert into staging.loaded_kinds select distinct '{kind}', organisation_code from staging.{kind}"
+                f"insert into staging.loaded_kinds select distinct '{kind}', null, organisation_code "
+                f"from staging.{kind}"
             )
+        con.execute(
+            "insert into staging.loaded_kinds select distinct 'staff_survey', survey_year, organisation_code "
+            "from staging.staff_survey"
+        )
     else:
-        con.executemany("insert into staging.loaded_kinds values (?, ?)", list(loaded_kinds))
+        con.executemany(
+            "insert into staging.loaded_kinds (kind, organisation_code, survey_year) values (?, ?, ?)",
+            [(*entry, None)[:3] for entry in loaded_kinds],
+        )
     return con
 
 

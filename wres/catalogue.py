@@ -18,7 +18,8 @@ TABLE_COMMENTS: dict[str, str] = {
     "staging.reference_population": "Extra reference populations from reference_NAME files.",
     "staging.census2021": "Census 2021 usual residents by high-level ethnic group per local authority "
     "(England) and the England and Wales percentages (K04000001), shipped with the monitor.",
-    "staging.loaded_kinds": "Which kinds of data each organisation has loaded; organisation_code NULL for a "
+    "staging.loaded_kinds": "Which kinds of data (and survey years) each organisation has loaded; "
+    "organisation_code NULL for a "
     "file with no rows (it counts for every organisation: nothing happened).",
     "staging.snapshots": "Every staff-in-post snapshot in force: the dates the indicators are computed for.",
     "ops.loaded_files": "Every file the monitor has seen, by content hash, with its status.",

@@ -153,7 +153,9 @@ _CENSUS_DETAILS: dict[str, tuple[str, ...]] = {
 _HIGH_LEVEL_NAMES: dict[str, str] = {"Chinese": "asian", "Arab": "other"}
 
 # Two-character values that look like a code plus a local character but are, in practice, the
-# abbreviations for "not available / not known / not stated / no": never read as code N.
+# abbreviations for "not available / not known / not stated / no": read as code N with a local
+# character only when a label saying Black follows (``NA Black Somali``, ``NK African``), never
+# alone (``NA``) or with another label (``NA Not applicable``).
 _AMBIGUOUS_CODES = frozenset({"NA", "NK", "NS", "NO"})
 
 _CODE_PREFIX = re.compile(r"(99|[A-Za-z][A-Za-z0-9]?)(?:$|[\s:.)\-\u2013\u2014]+(.*)$)", re.DOTALL)
@@ -209,17 +211,23 @@ def _classify_builtin(text: str, survey: bool) -> EthnicCategory | None:
     if not match:
         return None
     token, rest = match.group(1).upper(), (match.group(2) or "").strip()
-    if token in _AMBIGUOUS_CODES:
-        return None
     category = NATIONAL_CODES.get(token if token == "99" else token[0])
     if category is None:
         return None
-    if rest:
-        # "A White - British" is code A with its label; "N White" contradicts itself.
-        said = _SURVEY_TABLE.get(label_key(rest))
-        if said is not None and not _same_group(said, category):
-            return None
+    said = _SURVEY_TABLE.get(label_key(rest)) if rest else None
+    if token in _AMBIGUOUS_CODES and not _says_black(rest, said):
+        return None
+    # "A White - British" is code A with its label; "N White" contradicts itself.
+    if said is not None and not _same_group(said, category):
+        return None
     return category
+
+
+def _says_black(label: str, said: EthnicCategory | None) -> bool:
+    """Whether ``label`` names a Black category (``Black Somali``, ``African``)."""
+    if said is not None:
+        return said.census_group == "black"
+    return label_key(label).split(" ")[0] == "black"
 
 
 def classify_ethnic_origin(
@@ -233,7 +241,8 @@ def classify_ethnic_origin(
     ``Unknown``; ``Z``, ``Not stated`` and ``Prefer not to say`` are not stated. Case, spacing,
     punctuation and the kind of dash do not matter. A label's first letter is never read as a
     code: ``Black or Black British`` is not code B, it is unrecognised. ``NA``, ``NK``, ``NS`` and
-    ``NO`` are not read as code N with a local character.
+    ``NO`` are read as code N with a local character only when a Black label follows
+    (``NA Black Somali``), never alone.
 
     >>> classify_ethnic_origin("CA White English")
     EthnicCategory(code='C', wres_group='white', census_group='white', unknown_reason=None)

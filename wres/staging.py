@@ -398,20 +398,21 @@ def census2021(state: duckdb.DuckDBPyConnection, settings: Settings) -> StagingQ
 
 
 def loaded_kinds(state: duckdb.DuckDBPyConnection, settings: Settings) -> StagingQuery:
-    """Which kinds of data each organisation has loaded: a file with a header and no rows is valid
-    for the event kinds ("nothing happened") and must still count, so an empty file is listed with
-    organisation_code NULL, meaning every organisation (or the settings' organisation_code)."""
+    """Which kinds of data (and which survey years) each organisation has loaded: a file with a
+    header and no rows is valid for the event kinds and the survey ("nothing happened") and must
+    still count, so an empty file is listed with organisation_code NULL, meaning every organisation
+    (or the settings' organisation_code)."""
     per_file = " union all ".join(
         f"select distinct file_sha256, organisation_code from state.main.{rows_table(kind)}" for kind in KINDS
     )
     frame = state.sql(
-        f"""select distinct f.kind, r.organisation_code
+        f"""select distinct f.kind, f.survey_year, r.organisation_code
             from state.main.files f left join ({per_file}) r on r.file_sha256 = f.sha256
             where f.status = 'loaded'"""
     ).pl()
     if settings.organisation_code:
         frame = frame.with_columns(pl.col("organisation_code").fill_null(settings.organisation_code))
-    return _from_frame(frame.unique().sort("kind", "organisation_code", nulls_last=True))
+    return _from_frame(frame.unique().sort("kind", "survey_year", "organisation_code", nulls_last=True))
 
 
 STAGING_TABLES: dict[str, Callable[[duckdb.DuckDBPyConnection, Settings], StagingQuery]] = {

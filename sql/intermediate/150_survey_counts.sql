@@ -12,9 +12,20 @@ with windows as (
     select * from intermediate.snapshot_windows
 ),
 
+-- the survey years each organisation has loaded: a survey file with a header and no rows is a
+-- loaded survey with no respondents ("nothing happened", CONTRACT section 1) for every
+-- organisation, so the snapshot's indicators 5-8 rest on it (and have no rows), never on an older
+-- survey
+organisations as (
+    select distinct organisation_code from windows
+),
+
 surveys as (
-    select distinct organisation_code, survey_year
-    from staging.staff_survey
+    select distinct o.organisation_code, k.survey_year
+    from staging.loaded_kinds as k
+    join organisations as o
+        on k.organisation_code = o.organisation_code or k.organisation_code is null
+    where k.kind = 'staff_survey'
 ),
 
 survey_for_snapshot as (

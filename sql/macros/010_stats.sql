@@ -52,20 +52,26 @@ create or replace macro relative_likelihood(a, n1, c, n2) as (
 
 -- Katz log interval of a relative likelihood (a / n1) / (c / n2):
 --   exp(ln RL -/+ z * sqrt(1/a - 1/n1 + 1/c - 1/n2))
--- NULL when any of the four counts is 0 (CONTRACT), or when a count exceeds its denominator
--- (the binomial variance would be meaningless, and could be negative).
+-- NULL when any of the four counts is 0 (CONTRACT), and only where the formula itself has no
+-- answer: a negative variance, possible when a count exceeds its denominator (indicator 3 counts
+-- leavers above the headcount: 3 of 2 against 2 of 10 has variance 1/3 - 1/2 + 1/2 - 1/10 > 0 and
+-- an interval, 2.91 to 19.33).
+create or replace macro katz_variance(a, n1, c, n2) as (
+    1.0 / a - 1.0 / n1 + 1.0 / c - 1.0 / n2
+);
+
 create or replace macro katz_low(a, n1, c, n2) as (
-    case when a > 0 and n1 > 0 and c > 0 and n2 > 0 and a <= n1 and c <= n2 then exp(
+    case when a > 0 and n1 > 0 and c > 0 and n2 > 0 and katz_variance(a, n1, c, n2) >= 0 then exp(
         ln((a::double / n1) / (c::double / n2))
-        - stats_z() * sqrt(1.0 / a - 1.0 / n1 + 1.0 / c - 1.0 / n2)
+        - stats_z() * sqrt(katz_variance(a, n1, c, n2))
     ) end
 );
 
 -- Katz log interval, upper bound (see katz_low).
 create or replace macro katz_high(a, n1, c, n2) as (
-    case when a > 0 and n1 > 0 and c > 0 and n2 > 0 and a <= n1 and c <= n2 then exp(
+    case when a > 0 and n1 > 0 and c > 0 and n2 > 0 and katz_variance(a, n1, c, n2) >= 0 then exp(
         ln((a::double / n1) / (c::double / n2))
-        + stats_z() * sqrt(1.0 / a - 1.0 / n1 + 1.0 / c - 1.0 / n2)
+        + stats_z() * sqrt(katz_variance(a, n1, c, n2))
     ) end
 );
 

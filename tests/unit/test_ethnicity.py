@@ -72,6 +72,11 @@ def test_national_codes(code, expected):
         ("CA White English", "C", WHITE),
         ("C3 White Unspecified", "C", WHITE),
         ("N Black or Black British - African", "N", BLACK),
+        # NA, NK, NS, NO are not-available style abbreviations alone, but code N with a local
+        # character when a Black label follows (CONTRACT: "optionally followed by the label")
+        ("NA Black Somali", "N", BLACK),
+        ("NK Black Kenyan", "N", BLACK),
+        ("NS African", "N", BLACK),
         ("R Chinese", "R", ASIAN),
         ("SA Vietnamese", "S", OTHER),
         ("Z Not Stated", "Z", NOT_STATED),
@@ -125,6 +130,9 @@ def test_ethnic_origin_values(value, code, expected):
         "NK",
         "ns",
         "No",
+        "NA Not applicable",  # an abbreviation with a label that is not Black: still not code N
+        "NA White",
+        "NA Somali",  # not a label the table knows as Black: an alias can say so
         "N White",  # the code contradicts the label
         "A Black or Black British - African",
         "White: Roma",  # census-only label

@@ -421,7 +421,8 @@ def test_indicator3_trust_counts_include_leavers(disciplinary):
 
 def test_indicator3_relative_likelihood_is_bme_over_white(disciplinary):
     rl = row(disciplinary, indicator=3, scope="trust", measure="relative_likelihood", snapshot_date=D)
-    # rate(bme) / rate(white) = (3/2) / (2/2) = 1.5; the bme count exceeds its headcount: no Katz interval
+    # rate(bme) / rate(white) = (3/2) / (2/2) = 1.5; the bme count exceeds its headcount, and the Katz
+    # variance 1/3 - 1/2 + 1/2 - 1/2 = -1/6 is negative: no interval
     assert rl["ethnic_group"] == "bme_vs_white"
     assert rl["value"] == pytest.approx(1.5)
     assert (rl["ci_low"], rl["ci_high"]) == (None, None)
@@ -742,6 +743,30 @@ def test_an_empty_event_file_means_nothing_happened_not_no_data():
     assert rl["value"] is None and rl["interpretation"] is None
     # no training file at all: no indicator 4 rows (no data is not "nothing happened")
     assert rows(con, indicator=4) == []
+
+
+def test_an_empty_survey_file_is_the_newest_survey_not_a_gap_to_fill_from_an_older_one():
+    """CONTRACT: a survey file with a header and no rows is valid (nothing happened), and indicators
+    5-8 for D use the newest loaded survey of year <= D's year - 1. With an empty 2024 survey loaded
+    beside a 2023 one with two respondents, D = 2025-03-31 rests on 2024: no respondents, no rows;
+    the earlier snapshot 2024-03-31 still uses 2023 (one white respondent, q14a = 2: 1 of 1)."""
+    staff = [person("e1", "white"), person("e1", "white", snapshot_date=EARLIER)]
+    answers = [respondent("s1", "white", 2023, q14a=2), respondent("s2", "black", 2023, q14a=1)]
+    con = run_indicator_models(
+        build_staging(
+            staff_in_post=staff,
+            staff_survey=answers,
+            loaded_kinds=[
+                ("staff_in_post", "RXX"),
+                ("staff_survey", "RXX", 2023),
+                ("staff_survey", None, 2024),
+            ],
+        )
+    )
+    assert rows(con, indicator=5, snapshot_date=D) == []
+    assert {r["indicator"] for r in rows(con, snapshot_date=D)} == {1}
+    earlier = row(con, indicator=5, scope="trust", ethnic_group="white", snapshot_date=EARLIER)
+    assert (earlier["numerator"], earlier["denominator"], earlier["source_period"]) == (1, 1, "NSS 2023")
 
 
 def test_an_other_organisations_event_file_does_not_speak_for_this_one():

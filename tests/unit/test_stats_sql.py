@@ -117,10 +117,26 @@ def test_katz_interval_when_both_groups_are_all_events(con):
     assert con.execute("select katz_low(5, 5, 8, 8), katz_high(5, 5, 8, 8)").fetchone() == (1.0, 1.0)
 
 
-def test_katz_has_no_interval_when_a_count_exceeds_its_denominator(con):
-    # indicator 3 can count leavers above the headcount; the binomial variance is then meaningless
-    assert con.execute("select katz_low(6, 5, 2, 10), katz_high(6, 5, 2, 10)").fetchone() == (None, None)
-    assert one(con, "relative_likelihood(6, 5, 2, 10)") == pytest.approx((6 / 5) / (2 / 10))
+def test_katz_interval_when_a_count_exceeds_its_denominator(con):
+    # indicator 3 can count leavers above the headcount. CONTRACT: every relative likelihood has a
+    # Katz interval unless a count is 0. 3 of 2 against 2 of 10: RL 7.5, variance
+    # 1/3 - 1/2 + 1/2 - 1/10 = 0.233333, half-width 1.959964 * 0.483046 = 0.946753, so
+    # exp(ln 7.5 -/+ 0.946753) = 2.909992 .. 19.329948 (worked by hand), and it excludes 1
+    value, low, high = con.execute(
+        "select relative_likelihood(3, 2, 2, 10), katz_low(3, 2, 2, 10), katz_high(3, 2, 2, 10)"
+    ).fetchone()
+    assert value == pytest.approx(7.5)
+    assert low == pytest.approx(2.909992, abs=1e-5)
+    assert high == pytest.approx(19.329948, abs=1e-4)
+    assert one(con, "interpret_rl(7.5, katz_low(3, 2, 2, 10), katz_high(3, 2, 2, 10))") == (
+        "adverse to bme; significant"
+    )
+
+
+def test_katz_has_no_interval_where_its_variance_is_negative(con):
+    # 6 of 2 against 5 of 5: variance 1/6 - 1/2 + 1/5 - 1/5 = -1/3 has no square root: NULL, not NaN
+    assert con.execute("select katz_low(6, 2, 5, 5), katz_high(6, 2, 5, 5)").fetchone() == (None, None)
+    assert one(con, "relative_likelihood(6, 2, 5, 5)") == pytest.approx((6 / 2) / (5 / 5))
 
 
 # --- Wilson score interval -----------------------------------------------------------------------
