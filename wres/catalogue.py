@@ -31,8 +31,8 @@ TABLE_COMMENTS: dict[str, str] = {
 COLUMN_COMMENTS: dict[str, str] = {
     "organisation_code": "ODS code of the organisation (trust).",
     "snapshot_date": "Staff-in-post snapshot date (the date in the file name).",
-    "employee_id": "Pseudonymised employee number (HMAC-SHA256 with the trust's key).",
-    "assignment_id": "Pseudonymised assignment number (HMAC-SHA256 with the trust's key).",
+    "employee_id": "Pseudonymised employee number (first 128 bits of HMAC-SHA256 with the trust's key, as a UUID).",
+    "assignment_id": "Pseudonymised assignment number (first 128 bits of HMAC-SHA256 with the trust's key, as a UUID).",
     "assignment_order": "1 for the employee's lowest original assignment number in the file (compared as text), "
     "then 2, 3...: the last tie-break for a person's main assignment.",
     "staff_group": "Staff group, canonical name where recognised, else as given.",

@@ -167,7 +167,7 @@ def bank_lookup(state: duckdb.DuckDBPyConnection, kind: str) -> pl.DataFrame:
 
 def _select(source: str, columns: list[str], joins: list[str]) -> str:
     """The staging statement. Its rows are not sorted: a national staging table holds millions of
-    rows keyed by 64-character pseudonyms, and sorting them was a third of the staging time; an
+    rows keyed by pseudonyms, and sorting them was a third of the staging time; an
     analyst sorts what they query."""
     return f"with r as ({source})\nselect {', '.join(columns)}\nfrom r\n" + "\n".join(joins)
 

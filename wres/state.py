@@ -12,6 +12,7 @@ file is stored again or at the next ingest).
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,8 +24,11 @@ import polars as pl
 
 from wres.faults import checkpoint
 from wres.kinds import KINDS, Kind
+from wres.pseudonymise import PSEUDONYM_SQL_TYPE
 
 STATE_FILE_NAME = "state.duckdb"
+
+log = logging.getLogger("wres")
 
 _SQL_TYPES = {
     "text": "VARCHAR",
@@ -68,7 +72,7 @@ def rows_table(kind: str) -> str:
 def stored_columns(kind: Kind) -> dict[str, str]:
     """Column -> SQL type of the rows table of ``kind`` (file_sha256 first)."""
     columns = {"file_sha256": "VARCHAR", "source_row": "BIGINT"}
-    columns.update({c.name: _SQL_TYPES[c.type] for c in kind.columns})
+    columns.update({c.name: PSEUDONYM_SQL_TYPE if c.identifier else _SQL_TYPES[c.type] for c in kind.columns})
     columns.update(_EXTRA_COLUMNS.get(kind.name, {}))
     return columns
 
@@ -124,6 +128,38 @@ class KnownFile:
     rows: int | None
 
 
+def migrate_pseudonyms(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Turn a state written before pseudonyms were UUIDs (the whole HMAC as 64 hex characters) into
+    the present form: the first 32 hex digits as a UUID, which is the same person's pseudonym now
+    (``wres.pseudonymise``). Returns the ``table.column`` names changed; a present state changes
+    nothing."""
+    identifier_columns = {
+        (rows_table(kind.name), name) for kind in KINDS.values() for name in kind.identifiers
+    }
+    stored = con.execute(
+        "select table_name, column_name from duckdb_columns() "
+        "where database_name = current_database() and schema_name = 'main' and data_type = 'VARCHAR'"
+    ).fetchall()
+    changed = [(table, column) for table, column in stored if (table, column) in identifier_columns]
+    if not changed:
+        return []
+    con.execute("begin transaction")
+    try:
+        for table, column in changed:
+            con.execute(
+                f'alter table {table} alter "{column}" type {PSEUDONYM_SQL_TYPE} '
+                f'using cast(left("{column}", 32) as {PSEUDONYM_SQL_TYPE})'
+            )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("checkpoint")
+    names = [f"{table}.{column}" for table, column in sorted(changed)]
+    log.info("state: pseudonyms now stored as UUIDs (the first 128 bits of each) in %s", ", ".join(names))
+    return names
+
+
 class StateStore:
     """A connection to the state file. Use as a context manager."""
 
@@ -137,6 +173,7 @@ class StateStore:
         for kind in KINDS.values():
             cols = ", ".join(f'"{name}" {sql_type}' for name, sql_type in stored_columns(kind).items())
             self.con.execute(f"create table if not exists {rows_table(kind.name)} ({cols})")
+        migrate_pseudonyms(self.con)
 
     def __enter__(self) -> StateStore:
         return self

@@ -339,7 +339,7 @@ class _GreatExpectations:
     def run(self, kind_name: str, frame: pl.DataFrame, parameters: dict[str, Any]) -> Any:
         definition = self.definition(kind_name)
         # GX fingerprints every batch by hashing it; categorical text hashes several times faster.
-        # The nearly unique identifiers (64-character pseudonyms) go as integer codes (see
+        # The nearly unique identifiers (pseudonyms, as UUID text) go as integer codes (see
         # ``identifier_codes``): numbers convert and hash far faster than millions of strings.
         text = [
             pl.col(c).cast(pl.Categorical)

@@ -41,7 +41,7 @@ final as (
     where assignment_rank = 1
 )
 
--- not sorted: ordering millions of rows by a 64-character pseudonym costs a third of the model
+-- not sorted: ordering millions of rows by pseudonym costs a third of the model
 select * from final;
 
 comment on table intermediate.people is

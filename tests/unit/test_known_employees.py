@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 import polars as pl
 
+from tests.pseudonyms import pseudonymised, stored_id
 from wres.config import Settings
 from wres.inbox import InboxFile
 from wres.kinds import KINDS
@@ -43,7 +44,7 @@ def store_snapshot(
             "employee_id": [emp for _, emp in employees],
         }
     )
-    store.store_rows(sha, KINDS["staff_in_post"], frame, NOW, run_id="r1")
+    store.store_rows(sha, KINDS["staff_in_post"], pseudonymised(frame), NOW, run_id="r1")
     if not loaded:
         store.mark_rejected(sha, "rejected on a later check", NOW, run_id="r1")
 
@@ -60,7 +61,7 @@ def test_marks_employees_in_no_loaded_snapshot_of_their_organisation(tmp_path):
             }
         )
         assert store.known_file("a" * 64) is not None  # leaves a result unfetched on the connection
-        flags = store.employees_not_in_snapshots(pairs)
+        flags = store.employees_not_in_snapshots(pseudonymised(pairs))
     # E2 at RXX known; E3 only at RYY; E1 only at RXX; blank employee is another check's business;
     # E9 only in a rejected file; no organisation matches nothing
     assert flags.to_list() == [False, True, False, True, False, True, True]
@@ -83,7 +84,7 @@ def test_validation_with_the_state_gives_the_same_message_as_with_sets(tmp_path)
     class Raw:
         frame = raw
 
-    frame = parse(Raw(), KINDS["training"], settings)
+    frame = pseudonymised(parse(Raw(), KINDS["training"], settings))
     name = "training_2025-03-31.csv"
     with StateStore(tmp_path) as store:
         store_snapshot(store, "a" * 64, [("RXX", "EMP-KNOWN"), ("RYY", "EMP-GONE")])
@@ -101,7 +102,7 @@ def test_validation_with_the_state_gives_the_same_message_as_with_sets(tmp_path)
         name,
         date(2025, 3, 31),
         settings,
-        ValidationContext(known_employees={"RXX": {"EMP-KNOWN"}, "RYY": {"EMP-GONE"}}),
+        ValidationContext(known_employees={"RXX": {stored_id("EMP-KNOWN")}, "RYY": {stored_id("EMP-GONE")}}),
     )
     failed = [r for r in by_state.results if not r.passed]
     assert [r.check for r in failed] == ["employee_not_in_snapshot"]

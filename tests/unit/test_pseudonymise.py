@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import uuid
 
 import polars as pl
 import pytest
@@ -12,13 +13,16 @@ from wres.pseudonymise import PYTHON_WHITESPACE, pseudonym, pseudonymise_column,
 
 
 def reference_hmac(identifier: str, key: bytes) -> str:
-    """The standard library's HMAC-SHA256 of the stripped identifier: the definition to match."""
-    return hmac.new(key, identifier.strip().encode("utf-8"), hashlib.sha256).hexdigest()
+    """The standard library's HMAC-SHA256 of the stripped identifier, its first 128 bits written
+    as a UUID: the definition to match."""
+    digest = hmac.new(key, identifier.strip().encode("utf-8"), hashlib.sha256).hexdigest()
+    return str(uuid.UUID(hex=digest[:32]))
 
 
 def test_a_known_pseudonym():
-    # HMAC-SHA256("secret", "12345678"), computed once with `openssl dgst -sha256 -hmac secret`
-    assert pseudonym("12345678", b"secret")[:16] == "689fbd53882584ff"
+    # HMAC-SHA256("secret", "12345678") = 689fbd53882584ff92c6aec47170fa958e43..., computed once with
+    # `printf 12345678 | openssl dgst -sha256 -hmac secret`; the pseudonym is its first 32 hex digits
+    assert pseudonym("12345678", b"secret") == "689fbd53-8825-84ff-92c6-aec47170fa95"
 
 
 @pytest.mark.parametrize(

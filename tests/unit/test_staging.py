@@ -11,8 +11,9 @@ import duckdb
 import polars as pl
 import pytest
 
+from tests.pseudonyms import pseudonymised, readable, stored_id
 from wres.config import Settings
-from wres.kinds import KINDS
+from wres.kinds import IDENTIFIER_COLUMNS, KINDS
 from wres.staging import create_staging_table
 from wres.state import StateStore
 
@@ -51,7 +52,7 @@ def sight(store: StateStore, sha: str, kind: str, file_date: date = SNAPSHOT) ->
 def load(store: StateStore, sha: str, kind: str, rows: list[dict]) -> None:
     sight(store, sha, kind)
     frame = pl.DataFrame(rows).with_row_index("source_row", offset=2).cast({"source_row": pl.Int64})
-    store.store_rows(sha, KINDS[kind], frame, NOW, run_id="r1")
+    store.store_rows(sha, KINDS[kind], pseudonymised(frame), NOW, run_id="r1")
 
 
 def staged(state_folder, table: str) -> list[dict]:
@@ -60,9 +61,11 @@ def staged(state_folder, table: str) -> list[dict]:
         con.execute("attach ':memory:' as built")
         con.execute("create schema built.staging")
         create_staging_table(con, table, Settings(), f"built.staging.{table}")
-        return con.sql(f"select * from built.staging.{table}").pl().to_dicts()
+        rows = con.sql(f"select * from built.staging.{table}").pl().to_dicts()
     finally:
         con.close()
+    # identifiers read back as the test's ids
+    return [{k: readable(v) if k in IDENTIFIER_COLUMNS else v for k, v in row.items()} for row in rows]
 
 
 def staff(employee: str, assignment: str, order: int, **labels: str | None) -> dict:
@@ -136,15 +139,16 @@ def test_rows_of_a_file_not_marked_loaded_are_read_by_nothing_and_discarded(tmp_
         sight(store, "c" * 64, "staff_in_post")  # a later file whose storing stopped after two rows
         store.con.execute(
             "insert into rows_staff_in_post (file_sha256, source_row, organisation_code, employee_id) "
-            "values (?, 2, 'RXX', 'E8'), (?, 3, 'RXX', 'E9')",
-            ["c" * 64, "c" * 64],
+            "values (?, 2, 'RXX', ?), (?, 3, 'RXX', ?)",
+            ["c" * 64, stored_id("E8"), "c" * 64, stored_id("E9")],
         )
     assert [(r["employee_id"], r["file_sha256"]) for r in staged(tmp_path, "staff_in_post")] == [
         ("E0", "a" * 64)
     ]
     with StateStore(tmp_path) as store:
         assert store.discard_unfinished_rows() == 2
-        assert store.con.execute("select employee_id from rows_staff_in_post").fetchall() == [("E0",)]
+        remaining = store.con.execute("select employee_id from rows_staff_in_post").fetchall()
+        assert [readable(employee) for (employee,) in remaining] == ["E0"]
         assert store.discard_unfinished_rows() == 0
 
 
@@ -158,7 +162,7 @@ def test_a_file_stored_in_several_slices_keeps_every_row_once(tmp_path, monkeypa
             "select employee_id, source_row from rows_staff_in_post order by source_row"
         ).fetchall()
         (status,) = store.con.execute("select status from files").fetchone()
-    assert stored == [(f"E{i}", i + 2) for i in range(7)]
+    assert [(readable(employee), row) for employee, row in stored] == [(f"E{i}", i + 2) for i in range(7)]
     assert status == "loaded"
 
 
@@ -259,7 +263,9 @@ def test_events_one_row_per_id_from_the_newest_file(tmp_path):
                 for r, d in rows
             ]
         ).with_row_index("source_row", offset=2)
-        store.store_rows(sha, KINDS["training"], frame.cast({"source_row": pl.Int64}), NOW, run_id="r1")
+        store.store_rows(
+            sha, KINDS["training"], pseudonymised(frame.cast({"source_row": pl.Int64})), NOW, run_id="r1"
+        )
 
     with StateStore(tmp_path) as store:
         # sighted in this order: the March file, then an older-dated file, then a second March file
