@@ -138,7 +138,7 @@ def test_first_run_loads_every_file_and_exits_0(first_run):
     ).fetchone() == (1,)
     # identifiers are pseudonyms: no raw employee number anywhere in staging
     raw = con.execute(
-        "select count(*) from staging.staff_in_post where employee_id in ('1001', '1002')"
+        "select count(*) from staging.staff_in_post where employee_id::varchar in ('1001', '1002')"
     ).fetchone()
     assert raw == (0,)
     assert con.execute("select distinct typeof(employee_id) from staging.staff_in_post").fetchall() == [
