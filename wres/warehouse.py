@@ -18,9 +18,11 @@ import duckdb
 from wres.catalogue import COLUMN_COMMENTS, TABLE_COMMENTS
 from wres.config import Settings
 from wres.faults import checkpoint
+from wres.memory import release_freed_memory
 from wres.models import run_models
 from wres.sdc import apply_joint_disclosure_control
 from wres.staging import STAGING_TABLES, create_staging_table
+from wres.state import BUILD_MEMORY_LIMIT, DISCLOSURE_MEMORY_LIMIT, memory_limited
 
 STORAGE_VERSION = "v1.2.0"
 _OPS_TABLES = {
@@ -128,7 +130,9 @@ def build_warehouse(
         progress("marts")
         run_models(con, settings)
         progress("disclosure control")
-        store_disclosure_flags(con, settings)
+        with memory_limited(con, DISCLOSURE_MEMORY_LIMIT, then=BUILD_MEMORY_LIMIT):
+            release_freed_memory()
+            store_disclosure_flags(con, settings)
         for name, sql in _OPS_TABLES.items():
             con.execute(f"create table ops.{name} as {sql}")
         comment_tables(con)
