@@ -31,6 +31,11 @@ class InboxFile:
     sha256: str
     size: int
 
+    @property
+    def identity(self) -> tuple[str | None, date | None, int | None, str | None]:
+        """What the name says: kind, date, survey year, reference name."""
+        return (self.kind, self.file_date, self.survey_year, self.reference_name)
+
 
 @dataclass(frozen=True)
 class UnrecognisedFile:

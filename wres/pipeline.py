@@ -21,7 +21,7 @@ from wres.parsing import parse
 from wres.pseudonymise import load_key, pseudonymise_frame
 from wres.reading import read_raw
 from wres.reference import census_reference
-from wres.state import StateStore
+from wres.state import KnownFile, StateStore
 from wres.validation import CheckResult, ValidationContext, ValidationReport, validate, warm_up_in_background
 
 log = logging.getLogger("wres")
@@ -203,11 +203,13 @@ def ingest(store: StateStore, settings: Settings, run_id: str) -> IngestResult:
         result.reports.append(report)
         store.record_validation(run_id, _validation_rows(report, None, now_utc()))
         log.error("REJECTED %s", message)
-    seen_this_run: set[str] = set()
+    # the outcome of each content hash's copy handled so far this run
+    outcome_of_bytes: dict[str, str] = {}
+    names_here = {f.name for f in files}
     ordered = _processing_order(files)
     for position, inbox_file in enumerate(ordered, start=1):
         now = now_utc()
-        store.record_sighting(
+        known = store.record_sighting(
             sha256=inbox_file.sha256,
             name=inbox_file.name,
             kind=inbox_file.kind,
@@ -217,28 +219,34 @@ def ingest(store: StateStore, settings: Settings, run_id: str) -> IngestResult:
             size=inbox_file.size,
             now=now,
         )
-        known = store.known_file(inbox_file.sha256)
-        if inbox_file.sha256 in seen_this_run:
+        twin = _twin_that_decides(known, inbox_file, outcome_of_bytes, names_here)
+        if twin is not None:
             result.outcomes.append(
-                FileOutcome(
-                    inbox_file.name,
-                    inbox_file.kind,
-                    inbox_file.sha256,
-                    "duplicate",
-                    None,
-                    f"same bytes as {known.name if known else 'another file'}",
-                )
+                FileOutcome(inbox_file.name, inbox_file.kind, inbox_file.sha256, "duplicate", None, twin)
             )
-            log.info(
-                "[%d/%d] %s: same bytes as %s, loaded once",
-                position,
-                len(ordered),
-                inbox_file.name,
-                known.name if known else "another file",
-            )
+            log.info("[%d/%d] %s: %s", position, len(ordered), inbox_file.name, twin)
             continue
-        seen_this_run.add(inbox_file.sha256)
-        if known is not None and known.status == "loaded":
+        if known.name != inbox_file.name:
+            # renamed, or another copy of bytes that failed under another name: this name decides
+            renamed = store.take_name(
+                inbox_file.sha256,
+                name=inbox_file.name,
+                kind=inbox_file.kind,
+                file_date=inbox_file.file_date,
+                survey_year=inbox_file.survey_year,
+                reference_name=inbox_file.reference_name,
+            )
+            if known.status == "loaded" and renamed.status != "loaded":
+                log.info(
+                    "[%d/%d] %s: loaded before as %s, whose name said another kind or date: read again",
+                    position,
+                    len(ordered),
+                    inbox_file.name,
+                    known.name,
+                )
+            known = renamed
+        if known.status == "loaded":
+            outcome_of_bytes[inbox_file.sha256] = "unchanged"
             result.outcomes.append(
                 FileOutcome(
                     inbox_file.name, inbox_file.kind, inbox_file.sha256, "unchanged", known.rows, None
@@ -255,6 +263,7 @@ def ingest(store: StateStore, settings: Settings, run_id: str) -> IngestResult:
             inbox_file.size / 1e6,
         )
         outcome, report = load_one(store, inbox_file, settings, key, census, now, run_id)
+        outcome_of_bytes[inbox_file.sha256] = outcome.outcome
         release_freed_memory()  # the file's frames, before the next file is read
         checkpoint("ingest:after-file")
         result.outcomes.append(outcome)
@@ -281,6 +290,24 @@ def ingest(store: StateStore, settings: Settings, run_id: str) -> IngestResult:
             message=outcome.message,
         )
     return result
+
+
+def _twin_that_decides(
+    known: KnownFile, inbox_file: InboxFile, outcome_of_bytes: dict[str, str], names_here: set[str]
+) -> str | None:
+    """Why this copy of known bytes is a duplicate (None when it is not): the same bytes loaded or
+    stayed loaded this run under another name, or failed under a name that says the same kind and
+    date, or are loaded under another name that is still in the inbox. A copy whose name says
+    another kind or date than a copy that failed is validated under its own name, so that bytes
+    dropped under a wrong name and a right one still load."""
+    earlier = outcome_of_bytes.get(inbox_file.sha256)
+    if earlier in ("loaded", "unchanged"):
+        return f"same bytes as {known.name}, loaded once"
+    if earlier == "rejected" and known.identity == inbox_file.identity:
+        return f"same bytes as {known.name}, rejected above"
+    if known.status == "loaded" and known.name != inbox_file.name and known.name in names_here:
+        return f"same bytes as {known.name}, loaded once"
+    return None
 
 
 def catchment_warning(store: StateStore, settings: Settings) -> ValidationReport | None:

@@ -143,6 +143,14 @@ class KnownFile:
     kind: str | None
     status: str
     rows: int | None
+    file_date: date | None = None
+    survey_year: int | None = None
+    reference_name: str | None = None
+
+    @property
+    def identity(self) -> tuple[str | None, date | None, int | None, str | None]:
+        """What the file's name says: kind, date, survey year, reference name."""
+        return (self.kind, self.file_date, self.survey_year, self.reference_name)
 
 
 def migrate_pseudonyms(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -204,7 +212,9 @@ class StateStore:
     # files -----------------------------------------------------------------------------------
     def known_file(self, sha256: str) -> KnownFile | None:
         row = self.con.execute(
-            "select sha256, name, kind, status, rows from files where sha256 = ?", [sha256]
+            "select sha256, name, kind, status, rows, file_date, survey_year, reference_name "
+            "from files where sha256 = ?",
+            [sha256],
         ).fetchone()
         return KnownFile(*row) if row else None
 
@@ -219,8 +229,9 @@ class StateStore:
         reference_name: str | None,
         size: int,
         now: datetime,
-    ) -> None:
-        """Remember the first sighting of these bytes (its order decides "newer" between files)."""
+    ) -> KnownFile:
+        """Remember the first sighting of these bytes (its order decides "newer" between files);
+        returns what the state knows of them."""
         self.con.execute(
             """insert into files (sha256, name, kind, file_date, survey_year, reference_name, size_bytes,
                                   first_seen, first_seen_order, status)
@@ -228,6 +239,48 @@ class StateStore:
                where not exists (select 1 from files where sha256 = ?)""",
             [sha256, name, kind, file_date, survey_year, reference_name, size, now, sha256],
         )
+        return self._known(sha256)
+
+    def _known(self, sha256: str) -> KnownFile:
+        known = self.known_file(sha256)
+        if known is None:
+            raise KeyError(f"no file {sha256} in the state")
+        return known
+
+    def take_name(
+        self,
+        sha256: str,
+        *,
+        name: str,
+        kind: str,
+        file_date: date | None,
+        survey_year: int | None,
+        reference_name: str | None,
+    ) -> KnownFile:
+        """Known bytes seen under another name take that name, and with it what the name says
+        (CONTRACT section 1: the kind and date come from the file name). When the new name says
+        another kind or date, the rows stored under the old one are removed and the file waits,
+        not loaded, to be validated under the new one, in one transaction (a crash leaves the old
+        name and rows, or the new name and no rows). Its first sighting stays: the bytes were
+        first seen then. Returns what the state now knows of the file."""
+        old = self._known(sha256)
+        if (kind, file_date, survey_year, reference_name) == old.identity:
+            self.con.execute("update files set name = ? where sha256 = ?", [name, sha256])
+            return self._known(sha256)
+        self.con.execute("begin transaction")
+        try:
+            if old.kind in KINDS:
+                self.con.execute(f"delete from {rows_table(old.kind)} where file_sha256 = ?", [sha256])
+            self.con.execute(
+                """update files set name = ?, kind = ?, file_date = ?, survey_year = ?, reference_name = ?,
+                   status = 'rejected', rows = null, loaded_at = null where sha256 = ?""",
+                [name, kind, file_date, survey_year, reference_name, sha256],
+            )
+            self.con.execute("commit")
+        except BaseException:
+            self.con.execute("rollback")
+            raise
+        return self._known(sha256)
 
     def mark_rejected(
         self, sha256: str, message: str, now: datetime, *, run_id: str, validation_rows: Iterable[tuple] = ()
