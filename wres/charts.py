@@ -573,23 +573,42 @@ def _excludes_one(row: dict[str, Any]) -> bool:
 
 
 def representation_finding(representation: pl.DataFrame, scope: str) -> str:
-    """The census group furthest from its reference share (interval excluding 1), in words."""
+    """The census group furthest from its reference share (interval excluding 1), in words, from
+    the figures shown only: a group with no staff where the community has some is the furthest of
+    all; with every figure hidden, the finding says so.
+
+    >>> rows = pl.DataFrame({"scope": "trust", "reference_population": "census2021",
+    ...     "ethnic_group": ["Asian", "White"], "workforce_share": [0.0, 0.7], "reference_share": [0.1, 0.7],
+    ...     "ratio": [0.0, 1.0], "ci_low": [0.0, 0.86], "ci_high": [0.876, 1.16], "suppressed": False})
+    >>> representation_finding(rows, "trust")
+    'No Asian staff in the workforce of the trust against 10.0% of the catchment population (census 2021)'
+    >>> representation_finding(rows.with_columns(suppressed=True), "trust").split(": ")[1]
+    'hidden because numbers are small'
+    """
     rows = _rows(representation, scope=scope)
     if not rows.height:
         return f"No representation figures for {scope_label(scope)}"
     names = sorted(set(rows["reference_population"].to_list()), key=lambda n: (n != "census2021", n))
     reference = names[0]
-    candidates = [
-        r
-        for r in visible(_rows(rows, reference_population=reference), "ratio").iter_rows(named=True)
-        if r["ratio"] > 0 and _excludes_one(r)
-    ]
+    shown = visible(_rows(rows, reference_population=reference), "ratio")
+    if not shown.height:
+        return (
+            f"Representation of {scope_label(scope)} against {reference_label(reference)}: "
+            f"{HIDDEN_BECAUSE_SMALL}"
+        )
+    candidates = [r for r in shown.iter_rows(named=True) if _excludes_one(r)]
     if not candidates:
+        hidden = rows.filter(pl.col("reference_population") == reference).height - shown.height
         return (
             f"No census group's share of the workforce of {scope_label(scope)} differs from its share of "
-            f"{reference_label(reference)} beyond chance"
+            f"{reference_label(reference)} beyond chance{' among the groups shown' if hidden else ''}"
         )
-    row = max(candidates, key=lambda r: abs(math.log(r["ratio"])))
+    row = max(candidates, key=lambda r: math.inf if r["ratio"] == 0 else abs(math.log(r["ratio"])))
+    if row["ratio"] == 0:
+        return (
+            f"No {row['ethnic_group']} staff in the workforce of {scope_label(scope)} against "
+            f"{format_share(row['reference_share'])} of {reference_label(reference)}"
+        )
     return (
         f"{row['ethnic_group']} staff are {format_share(row['workforce_share'])} of the workforce of "
         f"{scope_label(scope)} against {format_share(row['reference_share'])} of {reference_label(reference)}"
@@ -645,10 +664,17 @@ def representation_chart(representation: pl.DataFrame, scope: str) -> alt.LayerC
         width=CHART_WIDTH - 80, height=max(60, 34 * len(groups) * max(1, len(names)))
     )
     finding = representation_finding(representation, scope)
+    # a group with no staff has a ratio of 0, which a log scale cannot draw: named, not "hidden"
+    absent = visible(rows, "ratio").filter(pl.col("ratio") == 0)
     subtitle = [
         "1 means the same share as in the community; lines: 95% intervals.",
-        *_hidden_note(rows.height - shown.height),
+        *_hidden_note(rows.height - shown.height - absent.height),
     ]
+    if absent.height:
+        groups_without_staff = [g for g in CENSUS_GROUP_ORDER if g in set(absent["ethnic_group"].to_list())]
+        subtitle.append(
+            f"Not drawn, no staff (a ratio of 0 is off the log scale): {', '.join(groups_without_staff)}."
+        )
     description = (
         f"Dot plot of each census 2021 ethnic group's share of the workforce of {scope_label(scope)} "
         f"divided by its share of the reference population, with 95% intervals and a line at 1. "

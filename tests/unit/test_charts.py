@@ -532,6 +532,61 @@ def test_representation_finding_and_chart(tables):
     assert drawn == ["Black", "White"]  # Mixed 3 and Other 2 hidden, Asian hidden second
 
 
+def _representation_of(counts: dict[str, int], reference: dict[str, float], hidden: set[str]) -> pl.DataFrame:
+    known = sum(counts.values())
+    rows = []
+    for group, count in counts.items():
+        low, high = wilson(count, known)
+        share = count / known
+        shown = group not in hidden
+        rows.append(
+            {
+                "scope": "trust",
+                "reference_population": "census2021",
+                "ethnic_group": group,
+                "headcount": count if shown else None,
+                "workforce_share": share if shown else None,
+                "reference_share": reference[group],
+                "ratio": share / reference[group] if shown else None,
+                "ci_low": low / reference[group] if shown else None,
+                "ci_high": high / reference[group] if shown else None,
+                "suppressed": not shown,
+            }
+        )
+    return pl.DataFrame(rows)
+
+
+def test_a_group_with_no_staff_is_the_finding_when_its_interval_is_below_1():
+    # 28 white, 12 black, no Asian staff of 40 against 10% Asian: Wilson upper 0.0876 / 0.10 = 0.876 < 1,
+    # while black 12/40 = 30% against 20% (ratio 1.5, Wilson 0.181-0.454 / 0.2 = 0.90-2.27) is chance
+    representation = _representation_of(
+        {"White": 28, "Black": 12, "Asian": 0}, {"White": 0.7, "Black": 0.2, "Asian": 0.1}, hidden=set()
+    )
+    assert charts.representation_finding(representation, "trust") == (
+        "No Asian staff in the workforce of the trust against 10.0% of the catchment population (census 2021)"
+    )
+    chart = charts.representation_chart(representation, "trust").to_dict()
+    assert "Not drawn, no staff (a ratio of 0 is off the log scale): Asian." in chart["title"]["subtitle"]
+    assert not any("hidden" in line for line in chart["title"]["subtitle"])
+
+
+def test_the_representation_finding_never_speaks_for_hidden_figures():
+    # every row hidden (as when 2 people's ethnicity is unknown): no finding from what is not shown
+    counts, reference = {"White": 10, "Asian": 5}, {"White": 0.9, "Asian": 0.1}
+    hidden = _representation_of(counts, reference, hidden={"White", "Asian"})
+    assert charts.representation_finding(hidden, "trust") == (
+        "Representation of the trust against the catchment population (census 2021): "
+        "hidden because numbers are small"
+    )
+    # Asian hidden, white shown and within chance: 10/15 = 66.7% against 75%, Wilson 0.417-0.848 / 0.75
+    # = 0.56-1.13
+    partly = _representation_of(counts, {"White": 0.75, "Asian": 0.25}, hidden={"Asian"})
+    assert charts.representation_finding(partly, "trust") == (
+        "No census group's share of the workforce of the trust differs from its share of the "
+        "catchment population (census 2021) beyond chance among the groups shown"
+    )
+
+
 def test_board_finding(now):
     # 5/14 = 35.7%; 35.7% - 25.1% = 10.6 points
     assert charts.board_finding(now) == (
