@@ -457,6 +457,7 @@ class _Failure:
     file_date: date | None
     settings: Settings
     context: ValidationContext
+    severity: str = "warning"  # the check's severity under the settings
 
     def where(self) -> str:
         return f"{self.file_name}, column {self.column}" if self.column else self.file_name
@@ -625,12 +626,17 @@ def _employee_not_in_snapshot(f: _Failure) -> str:
 
 
 def _unrecognised_label(setting: str, example_target: str, what: str) -> Callable[[_Failure], str]:
+    consequence = {
+        False: "The rows load; to place them",
+        True: "The file is rejected ([validation.severity] makes this check critical); to load it",
+    }
+
     def build(f: _Failure) -> str:
         label = alias_example(f.rows[f.column], "Label")
         return (
             f"{f.where()}: {what} not recognised, on {plural(f.rows.height, 'row')}: "
-            f"{f.values_text(f.column)}; {f.rows_text()}. The rows load; to place them, add an alias in "
-            f'wres.toml, e.g. [{setting}] "{label}" = "{example_target}".'
+            f"{f.values_text(f.column)}; {f.rows_text()}. {consequence[f.severity == 'critical']}, add an "
+            f'alias in wres.toml, e.g. [{setting}] "{label}" = "{example_target}".'
         )
 
     return build
@@ -776,7 +782,9 @@ def validate(
             message = _passed_message(file_name, check, column)
         else:
             failing = _failing_rows(frame, check, check_column, check_frame, parameters)
-            failure = _Failure(frame, file_name, kind, column, failing, file_date, settings, context)
+            failure = _Failure(
+                frame, file_name, kind, column, failing, file_date, settings, context, severity
+            )
             message = _MESSAGES[check](failure)
         unexpected = item.result.get("unexpected_count")
         results.append(

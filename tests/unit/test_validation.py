@@ -347,6 +347,7 @@ def test_unrecognised_bands_and_staff_groups_warn_with_labels(column, labels, ch
     assert (result.severity, result.column, report.rejected) == ("warning", column, False)
     assert '"Band 8" (2 rows), "Grade X" (1 row)' in result.message
     assert f'{setting} "Band 8" = ' in result.message
+    assert "The rows load" in result.message
 
 
 # settings and message limits --------------------------------------------------------------
@@ -374,6 +375,10 @@ def test_severity_overrides_change_the_outcome():
         settings_from_dict({"validation": {"severity": {"unrecognised_band": "critical"}}}),
     )
     assert stricter.rejected
+    # the message says what happens under the settings: the file is rejected, not that its rows load
+    message = only_failure(stricter, "unrecognised_band").message
+    assert "The file is rejected ([validation.severity] makes this check critical)" in message
+    assert "The rows load" not in message
 
 
 def test_threshold_settings_are_used():
