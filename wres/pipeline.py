@@ -20,7 +20,7 @@ from wres.memory import release_freed_memory
 from wres.parsing import parse
 from wres.pseudonymise import load_key, pseudonymise_frame
 from wres.reading import read_raw
-from wres.reference import census_reference
+from wres.reference import CENSUS_REFERENCE_NAME, census_reference
 from wres.state import KnownFile, StateStore
 from wres.validation import CheckResult, ValidationContext, ValidationReport, validate, warm_up_in_background
 
@@ -312,13 +312,18 @@ def _twin_that_decides(
 
 def catchment_warning(store: StateStore, settings: Settings) -> ValidationReport | None:
     """A warning naming the organisations with staff but no catchment rows: their workforce is
-    compared with England and Wales (CONTRACT section 2, Representation)."""
+    compared with England and Wales (CONTRACT section 2, Representation). An organisation that a
+    ``reference_census2021.csv`` lists is compared with that file's population instead."""
     rows = store.con.execute(
-        """select distinct r.organisation_code from rows_staff_in_post r
+        f"""select distinct r.organisation_code from rows_staff_in_post r
            join files f on f.sha256 = r.file_sha256 where f.status = 'loaded'
            except
            select distinct r.organisation_code from rows_catchment r
            join files f on f.sha256 = r.file_sha256 where f.status = 'loaded'
+           except
+           select distinct r.organisation_code from rows_reference r
+           join files f on f.sha256 = r.file_sha256
+           where f.status = 'loaded' and f.reference_name = '{CENSUS_REFERENCE_NAME}'
            order by 1"""
     ).fetchall()
     organisations = [org for (org,) in rows]

@@ -21,6 +21,8 @@ CENSUS_GROUPS: tuple[str, ...] = ("Asian", "Black", "Mixed", "White", "Other")
 
 # England and Wales: the comparison for an organisation without a catchment.
 ENGLAND_AND_WALES = "K04000001"
+# the default reference population's name; a reference_census2021.csv replaces it where it lists
+CENSUS_REFERENCE_NAME = "census2021"
 
 LTLA_FILE = "census2021_ts021_ltla.csv"
 NATIONAL_FILE = "census2021_ts021_national_percent.csv"
