@@ -922,13 +922,29 @@ def board_chart(indicators: pl.DataFrame) -> alt.LayerChart:
 
 
 def role_group_finding(indicators: pl.DataFrame) -> str:
-    rows = (
-        visible(_rows(indicators, indicator=1, measure="share", ethnic_group="bme", breakdown="all|all"))
-        .filter(pl.col("scope").str.starts_with("maternity:"))
-        .sort("value")
+    """The range of the BME share across the maternity role groups shown; a single group shown is
+    named, and "hidden" is said only of groups whose share is hidden.
+
+    >>> share = dict(indicator=1, measure="share", ethnic_group="bme", breakdown="all|all")
+    >>> midwives = pl.DataFrame([dict(share, scope="maternity:midwives", value=0.5, suppressed=False)])
+    >>> role_group_finding(midwives)
+    'The BME share of midwives is 50.0%'
+    >>> doctors = dict(share, scope="maternity:obstetric_medical", value=None, suppressed=True)
+    >>> role_group_finding(pl.concat([midwives, pl.DataFrame([doctors])]))
+    'The BME share of midwives is 50.0% (other role groups hidden because numbers are small)'
+    """
+    groups = _rows(indicators, indicator=1, measure="share", ethnic_group="bme", breakdown="all|all").filter(
+        pl.col("scope").str.starts_with("maternity:")
     )
-    if rows.height < 2:
+    rows = visible(groups).sort("value")
+    if not groups.height:
+        return "No one in the maternity role groups"
+    if not rows.height:
         return f"BME shares of the maternity role groups: {HIDDEN_BECAUSE_SMALL}"
+    if rows.height == 1:
+        only = rows.row(0, named=True)
+        others = f" (other role groups {HIDDEN_BECAUSE_SMALL})" if groups.height > 1 else ""
+        return f"The BME share of {scope_label(only['scope'])} is {format_share(only['value'])}{others}"
     low, high = rows.row(0, named=True), rows.row(-1, named=True)
     return (
         f"The BME share ranges from {format_share(low['value'])} ({scope_label(low['scope'])}) to "
