@@ -42,6 +42,7 @@ from wres.charts import (
     scope_label,
 )
 from wres.config import Settings
+from wres.sdc import rounding_note
 
 HIDDEN = "*"
 # the page may run its own inline scripts and styles (Vega compiles expressions, hence eval) and
@@ -785,7 +786,7 @@ def _methods_section(settings: Settings) -> str:
             "wherever a hidden one could be worked out from a total (white, BME and unknown within "
             "a cell; bands within a workforce; clinical and non-clinical within all; census groups "
             "within a representation; role groups within maternity). Hidden figures are shown as * "
-            "and are not drawn in the charts.",
+            "and are not drawn in the charts." + rounding_note(settings),
         ),
         (
             "Sources",

@@ -19,8 +19,9 @@ another sum with a single hidden member, so the rule is applied again until noth
 
 The sums (every one checked for every organisation, snapshot and scope):
 
-- white + bme + unknown = the cell's people (indicator 1, each ``<workforce>|<band>`` cell; and
-  the board, indicator 9, each of voting and executive);
+- white + bme + unknown = the cell's people (indicator 1, each ``<workforce>|<band>`` cell; the
+  board, indicator 9, publishes bme and its size only, so this sum never has all its members
+  there);
 - the bands of a workforce = its ``<workforce>|all`` cell, group by group and for the cell sizes;
 - clinical + non_clinical (+ people of an unrecognised staff group) = all, band by band;
 - the five ``maternity:<role group>`` scopes = ``maternity_neonatal``, for every count;
@@ -512,6 +513,24 @@ def _rounded(column: str, round_to: int) -> pl.Expr:
     """A count rounded to the nearest multiple of ``round_to`` (halves up; 0 stays 0)."""
     c = pl.col(column)
     return (c + round_to // 2) // round_to * round_to if round_to > 1 else c
+
+
+def rounding_note(settings: Settings) -> str:
+    """The sentence a publication carries about rounded counts ("" when counts are not rounded).
+
+    >>> from wres.config import settings_from_dict
+    >>> rounding_note(settings_from_dict({"disclosure": {"round_to": 5}})).split(";")[0]
+    ' Counts shown are rounded to the nearest 5'
+    >>> rounding_note(settings_from_dict({}))
+    ''
+    """
+    round_to = settings.disclosure.round_to
+    if round_to <= 1:
+        return ""
+    return (
+        f" Counts shown are rounded to the nearest {round_to}; shares, rates, ratios and intervals come "
+        "from the exact counts."
+    )
 
 
 def blank_hidden_cells(indicators: pl.DataFrame, settings: Settings | None = None) -> pl.DataFrame:

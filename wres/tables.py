@@ -22,6 +22,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from wres.config import Settings
+from wres.sdc import rounding_note
 
 # A text cell starting with one of these is read as a formula by Excel, LibreOffice Calc or Google
 # Sheets: = + - @ per OWASP, tab and carriage return because spreadsheets strip them and then see
@@ -351,7 +352,7 @@ def workbook_notes(
             f"share, ratio or interval built on them; survey rates with fewer than "
             f"{disclosure.survey_min_denominator} respondents are hidden; a second "
             "cell is hidden where a hidden one could be worked out from a total. "
-            "Hidden cells are blank and their row is marked suppressed.",
+            "Hidden cells are blank and their row is marked suppressed." + rounding_note(settings),
         ),
     ]
     notes.extend(("Source", name) for name in sources)

@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 
 from tests.contract_schemas import INDICATOR_SCHEMA, REPRESENTATION_SCHEMA
-from wres.config import Settings
+from wres.config import Settings, settings_from_dict
 from wres.tables import (
     FORMULA_TRIGGERS,
     neutralise_formula,
@@ -325,3 +325,12 @@ def test_workbook_notes_follow_the_settings() -> None:
     assert "fewer than 11 respondents" in notes["Disclosure control"]
     assert "0.80 <= RL <= 1.25" in notes["Interpretation"]
     assert notes["Source"] == "staff_in_post.csv"
+
+
+def test_workbook_notes_say_counts_are_rounded_only_when_they_are() -> None:
+    def disclosure_note(settings: Settings) -> str:
+        return dict(workbook_notes(organisation="RXX", snapshot=D, settings=settings))["Disclosure control"]
+
+    assert "rounded" not in disclosure_note(Settings())
+    rounded = settings_from_dict({"disclosure": {"round_to": 5}})
+    assert "Counts shown are rounded to the nearest 5" in disclosure_note(rounded)
