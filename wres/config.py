@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from wres.errors import ConfigError
+from wres.values import ORGANISATION_CODE_PATTERN
 
 DEFAULT_CONFIG_FILE = Path("wres.toml")
 
@@ -257,10 +258,13 @@ def _check_values(settings: Settings, source: str) -> None:
         problems.append(f"[mail] port = {settings.mail.port}: a port number, 1 to 65535")
     if settings.mail.retries < 0:
         problems.append(f"[mail] retries = {settings.mail.retries}: must be 0 or more")
-    if settings.organisation_code is not None and not settings.organisation_code.strip():
+    if settings.organisation_code is not None and not ORGANISATION_CODE_PATTERN.fullmatch(
+        settings.organisation_code
+    ):
         problems.append(
-            "organisation_code = '': the organisation (ODS) code of a single-trust installation, "
-            "such as 'RXX'; leave the key out when the files carry the code"
+            f"organisation_code = {settings.organisation_code!r}: the organisation (ODS) code of a "
+            "single-trust installation, letters and digits only, such as 'RXX'; leave the key out when "
+            "the files carry the code"
         )
     if settings.publication_workers < 1:
         problems.append(f"publication_workers = {settings.publication_workers}: must be 1 or more")

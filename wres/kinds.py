@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-ColumnType = Literal["text", "boolean", "date", "number", "answer"]
+ColumnType = Literal["text", "code", "boolean", "date", "number", "answer"]
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ _DATE = r"(?P<date>\d{4}-\d{2}-\d{2})"
 STAFF_IN_POST = Kind(
     "staff_in_post",
     (
-        Column("organisation_code", required=True),
+        Column("organisation_code", "code", required=True),
         Column("employee_id", required=True, identifier=True),
         Column("assignment_id", required=True, identifier=True),
         Column("staff_group", required=True),
@@ -77,7 +77,7 @@ STAFF_IN_POST = Kind(
 RECRUITMENT = Kind(
     "recruitment",
     (
-        Column("organisation_code", required=True),
+        Column("organisation_code", "code", required=True),
         Column("application_id", required=True, identifier=True),
         Column("ethnic_origin", required=True),
         Column("shortlisted", "boolean", required=True),
@@ -99,7 +99,7 @@ RECRUITMENT = Kind(
 DISCIPLINARY = Kind(
     "disciplinary",
     (
-        Column("organisation_code", required=True),
+        Column("organisation_code", "code", required=True),
         Column("case_id", required=True, identifier=True),
         Column("employee_id", required=True, identifier=True),
         Column("investigation_start_date", "date", required=True),
@@ -114,7 +114,7 @@ DISCIPLINARY = Kind(
 TRAINING = Kind(
     "training",
     (
-        Column("organisation_code", required=True),
+        Column("organisation_code", "code", required=True),
         Column("record_id", required=True, identifier=True),
         Column("employee_id", required=True, identifier=True),
         Column("start_date", "date", required=True),
@@ -130,7 +130,7 @@ TRAINING = Kind(
 BOARD = Kind(
     "board",
     (
-        Column("organisation_code", required=True),
+        Column("organisation_code", "code", required=True),
         Column("member_id", required=True, identifier=True),
         Column("ethnic_origin", required=True),
         Column("voting", "boolean", required=True),
@@ -147,7 +147,7 @@ SURVEY_QUESTIONS = ("q14a", "q14b", "q14c", "q15", "q16b")
 STAFF_SURVEY = Kind(
     "staff_survey",
     (
-        Column("organisation_code", required=True),
+        Column("organisation_code", "code", required=True),
         Column("respondent_id", required=True, identifier=True),
         Column("ethnicity", required=True),
         Column("occupation_group"),
@@ -165,7 +165,7 @@ STAFF_SURVEY = Kind(
 CATCHMENT = Kind(
     "catchment",
     (
-        Column("organisation_code", required=True),
+        Column("organisation_code", "code", required=True),
         Column("area_code", required=True),
         Column("weight", "number", required=True),
     ),
@@ -178,7 +178,7 @@ CATCHMENT = Kind(
 REFERENCE = Kind(
     "reference",
     (
-        Column("organisation_code", required=True),
+        Column("organisation_code", "code", required=True),
         Column("ethnic_group", required=True),
         Column("population", "number", required=True),
     ),

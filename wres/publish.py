@@ -30,6 +30,7 @@ import polars as pl
 from wres.config import Settings
 from wres.faults import checkpoint
 from wres.sdc import blank_hidden_cells, blank_hidden_representation
+from wres.values import ORGANISATION_CODE_PATTERN
 
 log = logging.getLogger("wres")
 
@@ -357,6 +358,13 @@ def prepare_publication(
     versions = out / VERSIONS
     versions.mkdir(exist_ok=True)
     organisations = sorted(indicators["organisation_code"].unique().to_list())
+    unsafe = [org for org in organisations if not ORGANISATION_CODE_PATTERN.fullmatch(org)]
+    if unsafe:  # validation rejects such codes; a state loaded before it did may still hold one
+        raise ValueError(
+            f"organisation codes that cannot name a publication folder: {', '.join(map(repr, unsafe))}; "
+            "the files that carry them were loaded before such codes were rejected: correct them in "
+            "the inbox and run again with a new state folder (--state)"
+        )
     snapshots = sorted(indicators["snapshot_date"].unique().to_list())
     links: dict[str, str] = {}
     units: list[PublicationUnit] = []

@@ -33,6 +33,7 @@ log = logging.getLogger("wres")
 
 _SQL_TYPES = {
     "text": "VARCHAR",
+    "code": "VARCHAR",
     "boolean": "BOOLEAN",
     "date": "DATE",
     "number": "DOUBLE",

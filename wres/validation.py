@@ -268,6 +268,7 @@ BLANK_SUFFIX = "__blank"
 
 _NULL_TYPES = {
     "text": pl.String,
+    "code": pl.String,
     "boolean": pl.Boolean,
     "date": pl.Date,
     "number": pl.Float64,
@@ -472,6 +473,7 @@ class _Failure:
 
 
 _FORMATS = {
+    "code": "an organisation (ODS) code of letters and digits only, such as RXX",
     "boolean": "Y/N, Yes/No, True/False or 1/0",
     "date": "YYYY-MM-DD or DD/MM/YYYY",
     "number": "a plain decimal number such as 0.5 (a point, no thousands separator)",

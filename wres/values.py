@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-ValueKind = Literal["boolean", "date", "number", "answer"]
+ValueKind = Literal["code", "boolean", "date", "number", "answer"]
 
 _TRUE = frozenset({"y", "yes", "true", "1", "1.0"})
 _FALSE = frozenset({"n", "no", "false", "0", "0.0"})
@@ -43,6 +43,29 @@ ANSWER_CODES: dict[str, dict[int, tuple[str, ...]]] = {
 
 def _blank(text: object) -> bool:
     return text is None or (isinstance(text, str) and not text.strip())
+
+
+# an organisation (ODS) code: letters and digits (NHS trusts have three, such as RXX or R1H; sites
+# five). It names a folder of the publication, so nothing else may be in it.
+ORGANISATION_CODE_PATTERN = re.compile(r"[A-Za-z0-9]{1,12}")
+
+
+def parse_code(text: str | None) -> str | None:
+    """An organisation code as given (spaces at the ends removed); blank -> None.
+
+    >>> parse_code(" RXX "), parse_code("R1H01"), parse_code("")
+    ('RXX', 'R1H01', None)
+    >>> parse_code("../RXX")
+    Traceback (most recent call last):
+    ...
+    ValueError: not an organisation code: '../RXX'
+    """
+    if text is None or not text.strip():
+        return None
+    code = text.strip()
+    if not ORGANISATION_CODE_PATTERN.fullmatch(code):
+        raise ValueError(f"not an organisation code: {text!r}")
+    return code
 
 
 def parse_boolean(text: str | None) -> bool | None:
@@ -179,6 +202,7 @@ def map_distinct_rows(
 
 
 _DTYPES: dict[str, pl.DataType] = {
+    "code": pl.String(),
     "boolean": pl.Boolean(),
     "date": pl.Date(),
     "number": pl.Float64(),
@@ -201,7 +225,8 @@ def parse_series(s: pl.Series, kind: ValueKind, question: str | None = None) -> 
         parse: Callable[[Any], Any] = lambda text: parse_answer(text, question)  # noqa: E731
         parse_answer(None, question)  # fail early on an unknown question, even for an empty column
     else:
-        parse = {"boolean": parse_boolean, "date": parse_date, "number": parse_number}[kind]
+        parsers = {"code": parse_code, "boolean": parse_boolean, "date": parse_date, "number": parse_number}
+        parse = parsers[kind]
 
     def classify(text: str | None) -> dict[str, Any]:
         try:

@@ -75,7 +75,8 @@ def test_typos_and_wrong_types_are_refused(data, words):
         ({"mail": {"port": -1}}, "a port number"),
         ({"mail": {"retries": -1}}, "retries = -1"),
         ({"publication_workers": -3}, "publication_workers = -3"),
-        ({"organisation_code": " "}, "organisation_code = '': the organisation"),
+        ({"organisation_code": " "}, "organisation_code = ' ': the organisation"),
+        ({"organisation_code": "../RXX"}, "letters and digits only"),
     ],
 )
 def test_values_that_cannot_be_meant_are_refused(data, words):

@@ -159,6 +159,18 @@ def test_unparseable_boolean_names_the_values_with_counts_and_rows():
     assert "Y/N, Yes/No, True/False or 1/0" in result.message
 
 
+@pytest.mark.parametrize("kind", ["staff_in_post", "recruitment", "board", "staff_survey"])
+def test_an_organisation_code_that_is_not_letters_and_digits_rejects(kind):
+    # the code names a folder of the publication: a path in it must never reach the file system
+    report = run(kind, with_(kind, 4, organisation_code=["RXX", "../../X", "/tmp/X", "R X"]))
+    result = only_failure(report, "unparseable_value")
+    assert (result.severity, result.column, result.unexpected_count) == ("critical", "organisation_code", 3)
+    assert report.rejected
+    assert '"../../X" (1 row), "/tmp/X" (1 row), "R X" (1 row)' in result.message
+    assert "rows 3, 4, 5" in result.message
+    assert "letters and digits only" in result.message
+
+
 def test_unknown_ethnic_code_names_values_and_the_alias_setting():
     values = ["White Scottish", "A", "White Scottish", "Martian"]
     report = run("board", with_("board", 4, ethnic_origin=values))
