@@ -40,6 +40,10 @@ def quoted(value: object, limit: int = MAX_VALUE_CHARS) -> str:
     return f'"{shown}"'
 
 
+# what a message shows in place of a bad value that is also one of the file's identifiers
+IDENTIFIER_SHOWN_AS = "(an identifier of this file, not shown)"
+
+
 def values_with_counts(values: pl.Series, limit: int = MAX_VALUES) -> str:
     """The distinct values of ``values`` with their row counts, most frequent first (ties in text
     order), at most ``limit`` of them, then ``and N more``.
@@ -66,6 +70,7 @@ def alias_example(values: pl.Series, fallback: str) -> str:
     "say 'a'"
     """
     counts = values.drop_nulls().rename("value").to_frame().group_by("value").len()
+    counts = counts.filter(pl.col("value").cast(pl.String) != IDENTIFIER_SHOWN_AS)
     if counts.height == 0:
         return fallback
     top = counts.sort(["len", "value"], descending=[True, False])["value"][0]

@@ -3,6 +3,7 @@ warehouse, publish. No Prefect import here (flows/ orchestrates)."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from wres.inbox import InboxFile, UnrecognisedFile, discover
 from wres.kinds import IDENTIFIER_COLUMNS, KINDS
 from wres.memory import release_freed_memory
 from wres.parsing import parse
-from wres.pseudonymise import load_key, pseudonymise_frame
+from wres.pseudonymise import load_key, pseudonymise_column, pseudonymise_frame
 from wres.reading import read_raw
 from wres.reference import CENSUS_REFERENCE_NAME, census_reference
 from wres.state import KnownFile, StateStore
@@ -88,7 +89,9 @@ def _processing_order(files: list[InboxFile]) -> list[InboxFile]:
     return sorted(files, key=key)
 
 
-def _validation_context(store: StateStore, inbox_file: InboxFile, census: pl.DataFrame) -> ValidationContext:
+def _validation_context(
+    store: StateStore, inbox_file: InboxFile, census: pl.DataFrame, key: bytes
+) -> ValidationContext:
     previous: dict[str, int] = {}
     known = None
     if inbox_file.kind == "staff_in_post":
@@ -112,7 +115,12 @@ def _validation_context(store: StateStore, inbox_file: InboxFile, census: pl.Dat
         previous = {org: n for org, n in rows}
     if inbox_file.kind in ("disciplinary", "training"):
         known = store.employees_not_in_snapshots  # checked in DuckDB: no set of millions of ids
-    return ValidationContext(previous_staff_count=previous, known_employees=known, census=census)
+    return ValidationContext(
+        previous_staff_count=previous,
+        known_employees=known,
+        census=census,
+        pseudonymise=functools.partial(pseudonymise_column, key=key),
+    )
 
 
 def _rejection_report(
@@ -147,7 +155,7 @@ def load_one(
         frame = parse(raw, kind, settings)
         del raw  # the file as text: freed before pseudonyms and validation make their copies
         frame = pseudonymise_frame(frame, IDENTIFIER_COLUMNS, key)
-        context = _validation_context(store, inbox_file, census)
+        context = _validation_context(store, inbox_file, census, key)
         report = validate(frame, kind, inbox_file.name, inbox_file.file_date, settings, context)
         release_freed_memory()  # validation's copies, before DuckDB takes the rows
     except FileRejected as error:

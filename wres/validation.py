@@ -39,7 +39,7 @@ import polars as pl
 from wres.config import Settings
 from wres.errors import ConfigError
 from wres.kinds import IDENTIFIER_COLUMNS, KINDS, Kind
-from wres.messages import alias_example, percent, plural, row_numbers, values_with_counts
+from wres.messages import IDENTIFIER_SHOWN_AS, alias_example, percent, plural, row_numbers, values_with_counts
 from wres.parsing import ROW_COLUMN, invalid_column, invalid_text_column
 from wres.resources import resource_dir
 
@@ -67,6 +67,10 @@ class ValidationContext:
     known_employees: dict[str, set[str]] | Callable[[pl.DataFrame], pl.Series] | None = None
     # the census reference table (wres.reference.census_reference); None: catchment not checked
     census: pl.DataFrame | None = None
+    # the run's pseudonymisation (wres.pseudonymise.pseudonymise_column with the key), so that a
+    # message never shows a bad value that is also one of the file's identifiers (an employee number
+    # in the ethnicity column of a misaligned export); None: not looked for
+    pseudonymise: Callable[[pl.Series], pl.Series] | None = None
 
 
 @dataclass
@@ -702,6 +706,34 @@ def _failing_rows(
 # validate
 
 
+def _hide_identifier_values(
+    failing: pl.DataFrame, frame: pl.DataFrame, context: ValidationContext
+) -> pl.DataFrame:
+    """``failing`` with every text value that is also an identifier of ``frame`` (compared as
+    pseudonyms: the file's identifiers are pseudonymised by now) replaced by IDENTIFIER_SHOWN_AS.
+    Only the few failing values are hashed; a message then never quotes an employee number that an
+    export put in the wrong column."""
+    identifiers = [c for c in frame.columns if c in IDENTIFIER_COLUMNS]
+    texts = [c for c, t in failing.schema.items() if t == pl.String and c not in IDENTIFIER_COLUMNS]
+    if context.pseudonymise is None or failing.is_empty() or not identifiers or not texts:
+        return failing
+    candidates = pl.concat([failing[c] for c in texts]).drop_nulls().unique().rename("value")
+    hashed = context.pseudonymise(candidates)
+    is_identifier = pl.Series([False] * candidates.len())
+    for column in identifiers:
+        is_identifier = is_identifier | hashed.is_in(frame[column].drop_nulls().unique().implode())
+    found = candidates.filter(is_identifier)
+    if found.is_empty():
+        return failing
+    return failing.with_columns(
+        pl.when(pl.col(c).is_in(found.implode()))
+        .then(pl.lit(IDENTIFIER_SHOWN_AS))
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c in texts
+    )
+
+
 def _passed_message(file_name: str, check: str, column: str | None) -> str:
     return f"{file_name}{', column ' + column if column else ''}: {check} passed"
 
@@ -783,7 +815,9 @@ def validate(
         if passed:
             message = _passed_message(file_name, check, column)
         else:
-            failing = _failing_rows(frame, check, check_column, check_frame, parameters)
+            failing = _hide_identifier_values(
+                _failing_rows(frame, check, check_column, check_frame, parameters), frame, context
+            )
             failure = _Failure(
                 frame, file_name, kind, column, failing, file_date, settings, context, severity
             )

@@ -135,5 +135,5 @@ def test_previous_snapshot_people_per_organisation(tmp_path):
             store, "d" * 64, [("RYY", "E7")], file_date=date(2025, 3, 31)
         )  # not before the new file
         store_snapshot(store, "e" * 64, [("RYY", "E8")], loaded=False, file_date=date(2024, 12, 31))
-        context = _validation_context(store, new_file, census=pl.DataFrame())
+        context = _validation_context(store, new_file, census=pl.DataFrame(), key=b"k" * 40)
     assert context.previous_staff_count == {"RXX": 2, "RYY": 1}

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import polars as pl
 import pytest
 
+from tests.pseudonyms import KEY, pseudonymised
 from wres.config import Settings, settings_from_dict
 from wres.errors import ConfigError
 from wres.kinds import KINDS
 from wres.parsing import parse
+from wres.pseudonymise import pseudonymise_column
 from wres.reading import RawTable
 from wres.resources import resource_dir
 from wres.validation import ValidationContext, ValidationReport, build_data_docs, validate
@@ -169,6 +172,22 @@ def test_an_organisation_code_that_is_not_letters_and_digits_rejects(kind):
     assert '"../../X" (1 row), "/tmp/X" (1 row), "R X" (1 row)' in result.message
     assert "rows 3, 4, 5" in result.message
     assert "letters and digits only" in result.message
+
+
+def test_a_bad_value_that_is_one_of_the_files_identifiers_is_never_shown():
+    # a misaligned export: employee numbers (and an assignment number) in the ethnicity column
+    columns = with_("staff_in_post", 5, ethnic_origin=["A", "EMP0000", "EMP0001", "ID0004", "Martian"])
+    frame = pseudonymised(parse(raw(columns), KINDS["staff_in_post"], Settings()))
+    context = ValidationContext(census=CENSUS, pseudonymise=partial(pseudonymise_column, key=KEY))
+    report = validate(
+        frame, KINDS["staff_in_post"], "staff_in_post_2025-03-31.csv", FILE_DATE, Settings(), context
+    )
+    message = only_failure(report, "unknown_ethnic_code").message
+    assert not any(raw_id in message for raw_id in ("EMP0000", "EMP0001", "ID0004"))
+    assert '"(an identifier of this file, not shown)" (3 rows), "Martian" (1 row)' in message
+    assert "rows 3, 4, 5, 6" in message
+    # the alias example is a value that may be shown
+    assert '[aliases.ethnicity] "Martian" = ' in message
 
 
 def test_unknown_ethnic_code_names_values_and_the_alias_setting():
