@@ -7,6 +7,7 @@ was still processed and published); 2 a usage or settings error; 3 an unexpected
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 import traceback
@@ -94,12 +95,21 @@ def _unwritable_folder(settings: Settings) -> str | None:
     """A usage error naming the first folder of the run that cannot be made (a file in its way, no
     permission), or None: found before the run starts rather than as an internal error halfway."""
     paths = settings.paths
-    for option, folder in (("state", paths.state), ("warehouse", paths.warehouse.parent), ("out", paths.out)):
+    folders = (
+        ("state", Path(paths.state)),
+        ("state", Path(paths.state) / "logs"),
+        ("warehouse", Path(paths.warehouse).parent),
+        ("out", Path(paths.out)),
+    )
+    for option, folder in folders:
         try:
-            Path(folder).mkdir(parents=True, exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True)
+            problem = None if os.access(folder, os.W_OK | os.X_OK) else "no permission to write in it"
         except OSError as error:
+            problem = error.strerror
+        if problem:
             return (
-                f"cannot make the {option} folder {folder} ({error.strerror}); set --{option} or [paths] "
+                f"cannot write the {option} folder {folder} ({problem}); set --{option} or [paths] "
                 f"{option} in wres.toml to a folder the job can write"
             )
     return None
@@ -154,9 +164,10 @@ def run(
     """One run of the weekly flow: load new extracts, rebuild the warehouse, publish."""
     settings = _load(config, inbox=inbox, warehouse=warehouse, out=out, state=state)
     if not Path(settings.paths.inbox).is_dir():
+        what = "is not a folder" if Path(settings.paths.inbox).exists() else "does not exist"
         typer.echo(
-            f"wres: the inbox folder {settings.paths.inbox} does not exist (set --inbox or "
-            "[paths] inbox in wres.toml)",
+            f"wres: the inbox folder {settings.paths.inbox} {what} "
+            "(set --inbox or [paths] inbox in wres.toml)",
             err=True,
         )
         raise typer.Exit(EXIT_USAGE)

@@ -43,6 +43,7 @@ class UnrecognisedFile:
     name: str
     reason: str
     kind: str | None = None  # set when the name has a kind's form but an impossible date: a rejection
+    check: str = "file_name"  # the rejection's check: file_name, or unreadable_file
 
 
 def file_hash(path: Path) -> str:
@@ -112,8 +113,18 @@ def classify(path: Path) -> InboxFile | UnrecognisedFile:
                 )
         elif kind.date_in_name == "name":
             reference_name = match.group("name")
-        size = path.stat().st_size
-        return InboxFile(path, name, kind.name, file_date, survey_year, reference_name, file_hash(path), size)
+        try:
+            size = path.stat().st_size
+            sha256 = file_hash(path)
+        except OSError as error:  # no permission, or gone since the folder was listed: a rejection
+            return UnrecognisedFile(
+                path,
+                name,
+                f"the file cannot be read ({error.strerror}): give the job permission to read it",
+                kind.name,
+                "unreadable_file",
+            )
+        return InboxFile(path, name, kind.name, file_date, survey_year, reference_name, sha256, size)
     return UnrecognisedFile(
         path,
         name,
@@ -127,7 +138,8 @@ def discover(inbox: Path) -> tuple[list[InboxFile], list[UnrecognisedFile]]:
 
     Subfolders, hidden files (``.DS_Store``), Office lock files (``~$book.xlsx``) and
     ``Thumbs.db`` / ``desktop.ini`` are skipped silently. A name that fits a kind's form but holds
-    an impossible date (``staff_in_post_2025-02-30.csv``) is unrecognised, with a reason saying so.
+    an impossible date (``staff_in_post_2025-02-30.csv``), or a file of such a name that cannot be
+    read, is unrecognised with its kind, and a reason saying so: the run rejects it.
     """
     recognised: list[InboxFile] = []
     unrecognised: list[UnrecognisedFile] = []

@@ -206,7 +206,7 @@ def ingest(store: StateStore, settings: Settings, run_id: str) -> IngestResult:
             continue
         # a kind's name with an impossible date: a rejection, reported like any other
         message = f"{other.name}: {other.reason}"
-        report = _rejection_report(other, other.kind, FileRejected("file_name", message, "file name"))
+        report = _rejection_report(other, other.kind, FileRejected(other.check, message, "file name"))
         result.outcomes.append(FileOutcome(other.name, other.kind, None, "rejected", None, message))
         result.reports.append(report)
         store.record_validation(run_id, _validation_rows(report, None, now_utc()))

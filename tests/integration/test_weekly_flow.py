@@ -240,7 +240,11 @@ def test_same_bytes_under_another_name_load_once(tmp_path, prefect_server):
 def test_usage_errors_exit_2(tmp_path):
     missing = run_wres(["run", "--inbox", str(tmp_path / "nowhere")], cwd=tmp_path, prefect_api=None)
     assert missing.returncode == 2
-    assert "nowhere" in missing.stderr
+    assert "nowhere" in missing.stderr and "does not exist" in missing.stderr
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    not_a_folder = run_wres(["run", "--inbox", str(tmp_path / "a-file")], cwd=tmp_path, prefect_api=None)
+    assert not_a_folder.returncode == 2
+    assert "a-file is not a folder" in not_a_folder.stderr
     (tmp_path / "bad.toml").write_text("[paths\ninbox = 1", encoding="utf-8")
     bad = run_wres(["run", "--config", str(tmp_path / "bad.toml")], cwd=tmp_path, prefect_api=None)
     assert bad.returncode == 2

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -163,3 +167,38 @@ def test_inbox_file_is_frozen(tmp_path):
     item: InboxFile = discover(tmp_path)[0][0]
     with pytest.raises(AttributeError):
         item.kind = "board"  # type: ignore[misc]
+
+
+def test_a_file_the_job_cannot_read_is_rejected_by_name_and_the_others_are_found(tmp_path):
+    readable = _write(tmp_path, "board_2025-03-31.csv")
+    unreadable = _write(tmp_path, "board_2025-04-30.csv", BOARD_CSV + b"RX1,M2,B,Y,Y\n")
+    unreadable.chmod(0)
+    # root reads any file: drop that power (util-linux's setpriv), as a service account would lack it
+    prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-all", "--"]
+    if os.geteuid() != 0:
+        prefix = []
+    elif shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: every file is readable")
+    script = (
+        "import sys; from pathlib import Path; from wres.inbox import discover; "
+        "found, other = discover(Path(sys.argv[1])); "
+        "print([f.name for f in found]); print([(o.name, o.kind, o.reason) for o in other])"
+    )
+    result = subprocess.run(
+        [*prefix, sys.executable, "-c", script, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        check=True,
+    )
+    found, other = result.stdout.splitlines()
+    assert found == repr([readable.name])
+    assert other == repr(
+        [
+            (
+                unreadable.name,
+                "board",
+                "the file cannot be read (Permission denied): give the job permission to read it",
+            )
+        ]
+    )
