@@ -40,18 +40,31 @@ ROLE_GROUPS: tuple[str, ...] = (
 )
 
 
+def comparable(text: str | None) -> str:
+    """``text`` as the scope rules compare it: case folded, and every run of white space (a
+    non-breaking space, a tab, two spaces, as exports and spreadsheets leave them) one space.
+
+    >>> comparable("Labour\u00a0 Ward "), comparable(None)
+    ('labour ward', '')
+    """
+    return " ".join((text or "").casefold().split())
+
+
 def in_maternity_scope(
     area_of_work: str | None, job_role: str | None, terms: Iterable[str] = DEFAULT_MATERNITY_TERMS
 ) -> bool:
-    """True when the area of work or the job role contains any of ``terms``, case-insensitively.
+    """True when the area of work or the job role contains any of ``terms``, ignoring case and
+    the kind and number of spaces.
 
     >>> in_maternity_scope("Neonatal Intensive Care", "Staff Nurse")
     True
     >>> in_maternity_scope("Ward 7", "Labourer")  # "labour ward" is one term, not "labour"
     False
+    >>> in_maternity_scope("Labour\u00a0Ward", None), in_maternity_scope("Birth  Centre", None)
+    (True, True)
     """
-    texts = [t.lower() for t in (area_of_work, job_role) if t]
-    return any(term.lower() in text for term in terms for text in texts)
+    texts = [comparable(t) for t in (area_of_work, job_role) if t]
+    return any(comparable(term) in text for term in terms for text in texts)
 
 
 def role_group(staff_group: str | None, job_role: str | None, area_of_work: str | None) -> str:
@@ -66,8 +79,8 @@ def role_group(staff_group: str | None, job_role: str | None, area_of_work: str 
     >>> role_group("Medical and Dental", "Consultant", "Obstetrics")
     'obstetric_medical'
     """
-    role = (job_role or "").lower()
-    area = (area_of_work or "").lower()
+    role = comparable(job_role)
+    area = comparable(area_of_work)
     group = canonical_staff_group(staff_group) if staff_group else None
     if "midwi" in role:
         return "midwives"

@@ -29,6 +29,10 @@ AHP = "Allied Health Professionals"
         ("Neonatal Intensive Care Unit", "Nurse", True),
         ("Labour Ward", "Healthcare Assistant", True),
         ("Riverside Birth Centre", "Receptionist", True),
+        # spaces as exports leave them: non-breaking, doubled, a tab
+        ("Labour\u00a0Ward", "Healthcare Assistant", True),
+        ("Labour  Ward", "Healthcare Assistant", True),
+        ("Riverside Birth\tCentre", "Receptionist", True),
         (None, "Neonatologist", True),
         ("General Surgery", "Staff Nurse", False),
         ("Labour relations", "HR Officer", False),  # "labour ward" is one term
