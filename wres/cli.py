@@ -19,6 +19,7 @@ import typer
 
 from wres.config import Paths, Settings, load_settings
 from wres.errors import ConfigError
+from wres.pseudonymise import load_key
 from wres.runtime import configure_prefect_environment, first_prefect_run
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -120,6 +121,11 @@ def _run_flow(settings: Settings, config: Path | None) -> int:
     problem = _unwritable_folder(settings)
     if problem:
         typer.echo(f"wres: {problem}", err=True)
+        return EXIT_USAGE
+    try:  # a key too short to be secret is a settings error, said before Prefect starts
+        load_key(settings.pseudonymisation_key_file)
+    except ConfigError as error:
+        typer.echo(f"wres: {error}", err=True)
         return EXIT_USAGE
     log_file = _setup_logging(settings)
     configure_prefect_environment()

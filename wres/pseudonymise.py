@@ -31,6 +31,9 @@ import polars as pl
 from wres.errors import ConfigError
 
 KEY_ENVIRONMENT_VARIABLE = "WRES_PSEUDONYMISATION_KEY"
+# a key shorter than this is too easy to guess: whoever guesses it can test identifiers against the
+# pseudonyms (the key file made on first use holds 64)
+MINIMUM_KEY_CHARACTERS = 32
 
 
 def default_key_file() -> Path:
@@ -42,12 +45,20 @@ def load_key(key_file: Path | None = None) -> bytes:
     """The pseudonymisation key: the environment variable, else the key file (made if missing)."""
     from_env = os.environ.get(KEY_ENVIRONMENT_VARIABLE)
     if from_env:
+        if len(from_env.strip()) < MINIMUM_KEY_CHARACTERS:
+            raise ConfigError(
+                f"{KEY_ENVIRONMENT_VARIABLE} holds fewer than {MINIMUM_KEY_CHARACTERS} characters: set it "
+                "to a long random secret, such as the output of "
+                "python3 -c 'import secrets; print(secrets.token_hex(32))'"
+            )
         return from_env.encode("utf-8")
     path = Path(key_file) if key_file else default_key_file()
     if path.exists():
         key = path.read_bytes().strip()
-        if len(key) < 32:
-            raise ConfigError(f"the pseudonymisation key file {path} holds fewer than 32 characters")
+        if len(key) < MINIMUM_KEY_CHARACTERS:
+            raise ConfigError(
+                f"the pseudonymisation key file {path} holds fewer than {MINIMUM_KEY_CHARACTERS} characters"
+            )
         return key
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = secrets.token_hex(32).encode("ascii")

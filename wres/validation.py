@@ -491,12 +491,25 @@ def _missing_value(f: _Failure) -> str:
     )
 
 
+# whole numbers a spreadsheet shows for dates from 1982 to 2064 when the column is not formatted as
+# dates (Excel counts days from 30 December 1899)
+_DATE_SERIALS = r"^(3[0-9]|4[0-9]|5[0-9])[0-9]{3}(\.0+)?$"
+
+
 def _unparseable_value(f: _Failure) -> str:
-    expected = _FORMATS.get(f.kind.column(f.column).type, "a value of its type")
+    column_type = f.kind.column(f.column).type
+    expected = _FORMATS.get(column_type, "a value of its type")
+    texts = f.rows[invalid_text_column(f.column)]
+    hint = ""
+    if column_type == "date" and texts.drop_nulls().str.contains(_DATE_SERIALS).any():
+        hint = (
+            " Whole numbers such as 45382 are spreadsheet date serials (45382 is 31/03/2024): format "
+            "the column as dates (DD/MM/YYYY) in the spreadsheet before saving it as CSV."
+        )
     return (
         f"{f.where()}: values that are not {expected}, on {plural(f.rows.height, 'row')}: "
-        f"{f.values_text(invalid_text_column(f.column))}; {f.rows_text()}. Correct the values (or the "
-        "export's format) and drop the file again."
+        f"{f.values_text(invalid_text_column(f.column))}; {f.rows_text()}.{hint} Correct the values (or "
+        "the export's format) and drop the file again."
     )
 
 

@@ -245,6 +245,16 @@ def test_usage_errors_exit_2(tmp_path):
     not_a_folder = run_wres(["run", "--inbox", str(tmp_path / "a-file")], cwd=tmp_path, prefect_api=None)
     assert not_a_folder.returncode == 2
     assert "a-file is not a folder" in not_a_folder.stderr
+    (tmp_path / "inbox").mkdir()
+    short_key = run_wres(
+        ["run", "--inbox", str(tmp_path / "inbox")],
+        cwd=tmp_path,
+        prefect_api=None,
+        WRES_PSEUDONYMISATION_KEY="secret",
+    )
+    assert short_key.returncode == 2
+    assert "WRES_PSEUDONYMISATION_KEY holds fewer than 32 characters" in short_key.stderr
+    assert "Traceback" not in short_key.stderr
     (tmp_path / "bad.toml").write_text("[paths\ninbox = 1", encoding="utf-8")
     bad = run_wres(["run", "--config", str(tmp_path / "bad.toml")], cwd=tmp_path, prefect_api=None)
     assert bad.returncode == 2

@@ -258,6 +258,15 @@ def test_fte_outside_0_to_1_5_rejects_and_names_values():
     assert "rows 4, 5" in result.message
 
 
+def test_spreadsheet_date_serials_get_a_hint_and_other_bad_dates_do_not():
+    serials = run("training", with_("training", 3, start_date=["45382", "2024-05-01", "45383.0"]))
+    message = only_failure(serials, "unparseable_value").message
+    assert '"45382" (1 row), "45383.0" (1 row)' in message
+    assert "spreadsheet date serials (45382 is 31/03/2024)" in message
+    words = run("training", with_("training", 3, start_date=["next week", "2024-05-01", "1234"]))
+    assert "serials" not in only_failure(words, "unparseable_value").message
+
+
 @pytest.mark.parametrize(
     ("kind", "column", "value", "check"),
     [
