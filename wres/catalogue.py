@@ -28,6 +28,7 @@ TABLE_COMMENTS: dict[str, str] = {
     "ops.validation_results": "Every validation result: one row per check per file per run.",
 }
 
+# by column name, or by schema.table.column where one name means different things in two tables
 COLUMN_COMMENTS: dict[str, str] = {
     "organisation_code": "ODS code of the organisation (trust).",
     "snapshot_date": "Staff-in-post snapshot date (the date in the file name).",
@@ -100,6 +101,10 @@ COLUMN_COMMENTS: dict[str, str] = {
     "first_seen": "When these bytes were first seen.",
     "first_seen_order": "Order of first sighting (breaks ties between files of one kind and date).",
     "status": "loaded or rejected.",
+    "ops.runs.status": (
+        "running, completed (ingest done, exit code known), failed (an internal error), or interrupted "
+        "(stopped before it could say: killed, or the machine went down)."
+    ),
     "rows": "Rows loaded from the file.",
     "loaded_at": "When the file's rows were loaded.",
     "last_checked_at": "When the file was last validated.",

@@ -384,9 +384,21 @@ class StateStore:
 
     # runs ------------------------------------------------------------------------------------
     def start_run(self, run_id: str, now: datetime) -> None:
-        self.con.execute(
-            "insert into runs (run_id, started_at, status) values (?, ?, 'running')", [run_id, now]
-        )
+        """Record a new run; an earlier run still 'running' was stopped before it could say how it
+        ended (killed, the machine switched off): it is marked 'interrupted'."""
+        self.con.execute("begin transaction")
+        try:
+            self.con.execute(
+                "update runs set status = 'interrupted', message = 'stopped before it finished' "
+                "where status = 'running'"
+            )
+            self.con.execute(
+                "insert into runs (run_id, started_at, status) values (?, ?, 'running')", [run_id, now]
+            )
+            self.con.execute("commit")
+        except BaseException:
+            self.con.execute("rollback")
+            raise
 
     def finish_run(
         self,

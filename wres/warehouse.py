@@ -59,7 +59,7 @@ def comment_tables(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] = ("
         for column, existing in columns:
             if existing:
                 continue
-            text = COLUMN_COMMENTS.get(column)
+            text = COLUMN_COMMENTS.get(f"{qualified}.{column}", COLUMN_COMMENTS.get(column))
             if text:
                 con.execute(f'comment on column {qualified}."{column}" is {_sql_literal(text)}')
 
