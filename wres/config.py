@@ -263,8 +263,8 @@ def _check_values(settings: Settings, source: str) -> None:
     ):
         problems.append(
             f"organisation_code = {settings.organisation_code!r}: the organisation (ODS) code of a "
-            "single-trust installation, letters and digits only, such as 'RXX'; leave the key out when "
-            "the files carry the code"
+            "single-trust installation, such as 'RXX' (it names a folder: no / or \\, no leading dot); "
+            "leave the key out when the files carry the code"
         )
     if settings.publication_workers < 1:
         problems.append(f"publication_workers = {settings.publication_workers}: must be 1 or more")

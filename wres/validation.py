@@ -477,7 +477,7 @@ class _Failure:
 
 
 _FORMATS = {
-    "code": "an organisation (ODS) code of letters and digits only, such as RXX",
+    "code": "an organisation code such as RXX that can name a folder (no / or \\, no leading dot)",
     "boolean": "Y/N, Yes/No, True/False or 1/0",
     "date": "YYYY-MM-DD or DD/MM/YYYY",
     "number": "a plain decimal number such as 0.5 (a point, no thousands separator)",

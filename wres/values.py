@@ -45,16 +45,17 @@ def _blank(text: object) -> bool:
     return text is None or (isinstance(text, str) and not text.strip())
 
 
-# an organisation (ODS) code: letters and digits (NHS trusts have three, such as RXX or R1H; sites
-# five). It names a folder of the publication, so nothing else may be in it.
-ORGANISATION_CODE_PATTERN = re.compile(r"[A-Za-z0-9]{1,12}")
+# an organisation code (an ODS code such as RXX or R1H) names a folder of the publication: it may
+# not hold a path separator or a control character, nor start with a dot ("..", ".versions") or
+# begin or end with a space
+ORGANISATION_CODE_PATTERN = re.compile(r"(?![.\s])(?!.*\s$)[^/\\\x00-\x1f\x7f]{1,64}")
 
 
 def parse_code(text: str | None) -> str | None:
     """An organisation code as given (spaces at the ends removed); blank -> None.
 
-    >>> parse_code(" RXX "), parse_code("R1H01"), parse_code("")
-    ('RXX', 'R1H01', None)
+    >>> parse_code(" RXX "), parse_code("R1H01"), parse_code("=RBB"), parse_code("")
+    ('RXX', 'R1H01', '=RBB', None)
     >>> parse_code("../RXX")
     Traceback (most recent call last):
     ...

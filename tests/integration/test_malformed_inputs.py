@@ -362,25 +362,24 @@ def _csv_quoted(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-# a second organisation in the same file (its code letters and digits: a code that a spreadsheet
-# would run, such as @SUM(1+1), rejects its file; tests/unit/test_validation.py)
-SECOND_ORGANISATION = "RYY"
-SECOND_ORGANISATION_ROWS = (
+# a text that a spreadsheet would run, as an organisation code: it reaches the published cells
+FORMULA_ORGANISATION = "@SUM(1+1)"
+FORMULA_ORGANISATION_ROWS = (
     staff_file(3)
     .removeprefix(STAFF_HEADER)
-    .replace("RXX,", SECOND_ORGANISATION + ",")
+    .replace("RXX,", FORMULA_ORGANISATION + ",")
     .replace("ZQE000", "ZQE050")
     .replace("ZQA000", "ZQA050")
 )
 
 # one file can carry several independent warnings; each case names its own check
 UNKNOWNS_FILE = "staff_in_post_2025-04-30.csv"  # RXX's 10 people (3 unknown ethnicity, 2 unknown
-# bands) and 3 people of a second organisation: 3 of 13 unknown
+# bands) and 3 people of a second organisation whose code is a formula: 3 of 13 unknown
 SHRUNK_FILE = "staff_in_post_2025-06-30.csv"  # 2 people after 10: a fifth of the size
 WARNING_FILES: dict[str, bytes] = {
     UNKNOWNS_FILE: (
         staff_file(ethnic={3: "Z", 5: "", 7: "99"}, band={2: "Band 99", 4: "Band 99"})
-        + SECOND_ORGANISATION_ROWS
+        + FORMULA_ORGANISATION_ROWS
     ).encode(),
     SHRUNK_FILE: staff_file(2, role={1: LONG_ROLE, 2: _csv_quoted(FORMULA_ROLE)}).encode(),
     "disciplinary_2025-06-30.csv": (
@@ -733,6 +732,12 @@ def test_text_starting_with_equals_is_stored_as_text_and_never_published_as_a_fo
     assert run.query("select count(*) from staging.staff_in_post where job_role = ?", [FORMULA_ROLE]) == [
         (1,)
     ]
+    neutralised = "'" + FORMULA_ORGANISATION
+    published_csv = (run.out / "2025-04-30" / FORMULA_ORGANISATION / "wres_indicators.csv").read_text(
+        encoding="utf-8"
+    )
+    assert f"\n{neutralised}," in published_csv
+    formula_cells = 0
     for path in run.out.rglob("*.xlsx"):
         workbook = openpyxl.load_workbook(path)  # not read-only: data_type is exact
         for sheet in workbook.worksheets:
@@ -741,6 +746,8 @@ def test_text_starting_with_equals_is_stored_as_text_and_never_published_as_a_fo
                     assert cell.data_type != "f", (path.name, sheet.title, cell.coordinate)
                     if isinstance(cell.value, str):
                         assert not cell.value.startswith(("=", "+", "-", "@")), cell.value
+                        formula_cells += cell.value == neutralised
+    assert formula_cells > 0
     for path in run.out.rglob("*.csv"):
         for line in path.read_text(encoding="utf-8").splitlines():
             assert not re.search(r'(^|,)"?[=+@]', line), (path.name, line)

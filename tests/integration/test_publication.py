@@ -55,9 +55,8 @@ WORKBOOK_SHEETS = [
 
 # --- the crafted inbox: two organisations, small cells, planted identifiers ------------------------
 
-# (an organisation code is letters and digits only, so no input text can start a published cell
-# with a formula trigger; the neutralising itself is tested in tests/unit/test_tables.py)
-ORG_A, ORG_B = "RAA", "RBB"
+# one organisation's code starts with a formula trigger: it reaches the CSV and XLSX as text
+ORG_A, ORG_B = "RAA", "=RBB"
 PLANTED = {
     "employee": "99887766",
     "assignment": "99887766-1",
@@ -613,12 +612,14 @@ def test_secondary_suppression_never_leaves_one_hidden_member(run):
 
 
 def test_text_cells_cannot_become_formulas(run):
+    neutralised_seen = 0
     for folder in published_folders(run.out):
         for table in ("wres_indicators", "representation"):
             text_columns = warehouse_text_columns(run.warehouse, table)
             for row in read_csv(folder.path / f"{table}.csv"):
                 for column in text_columns:
                     assert not row[column].startswith(TRIGGERS), (table, column, row[column])
+                    neutralised_seen += row[column].startswith("'=")
         workbook = openpyxl.load_workbook(folder.path / "wres_tables.xlsx")
         for sheet in workbook.worksheets:
             for cells in sheet.iter_rows():
@@ -626,6 +627,9 @@ def test_text_cells_cannot_become_formulas(run):
                     assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
                     if isinstance(cell.value, str):
                         assert not cell.value.startswith(TRIGGERS), (sheet.title, cell.coordinate, cell.value)
+                        neutralised_seen += cell.value.startswith("'=")
+    if run.name == "crafted":  # organisation "=RBB" arrived, as text
+        assert neutralised_seen > 0
 
 
 def _forbidden_values(run: Run, organisation: str) -> set[float]:

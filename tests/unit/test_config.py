@@ -76,7 +76,7 @@ def test_typos_and_wrong_types_are_refused(data, words):
         ({"mail": {"retries": -1}}, "retries = -1"),
         ({"publication_workers": -3}, "publication_workers = -3"),
         ({"organisation_code": " "}, "organisation_code = ' ': the organisation"),
-        ({"organisation_code": "../RXX"}, "letters and digits only"),
+        ({"organisation_code": "../RXX"}, "it names a folder"),
     ],
 )
 def test_values_that_cannot_be_meant_are_refused(data, words):

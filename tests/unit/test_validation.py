@@ -163,15 +163,20 @@ def test_unparseable_boolean_names_the_values_with_counts_and_rows():
 
 
 @pytest.mark.parametrize("kind", ["staff_in_post", "recruitment", "board", "staff_survey"])
-def test_an_organisation_code_that_is_not_letters_and_digits_rejects(kind):
+def test_an_organisation_code_that_cannot_name_a_folder_rejects(kind):
     # the code names a folder of the publication: a path in it must never reach the file system
-    report = run(kind, with_(kind, 4, organisation_code=["RXX", "../../X", "/tmp/X", "R X"]))
+    report = run(kind, with_(kind, 4, organisation_code=["RXX", "../../X", "/tmp/X", ".versions"]))
     result = only_failure(report, "unparseable_value")
     assert (result.severity, result.column, result.unexpected_count) == ("critical", "organisation_code", 3)
     assert report.rejected
-    assert '"../../X" (1 row), "/tmp/X" (1 row), "R X" (1 row)' in result.message
+    assert '"../../X" (1 row), ".versions" (1 row), "/tmp/X" (1 row)' in result.message
     assert "rows 3, 4, 5" in result.message
-    assert "letters and digits only" in result.message
+    assert "that can name a folder" in result.message
+
+
+def test_organisation_codes_of_any_other_form_are_taken_as_given():
+    codes = ["RXX", "TRUST_A", "ORG-1", "=RBB"]  # "=RBB" reaches the publication neutralised
+    assert not run("board", with_("board", 4, organisation_code=codes)).rejected
 
 
 def test_a_bad_value_that_is_one_of_the_files_identifiers_is_never_shown():
