@@ -3,8 +3,8 @@
 -- section 2, "Trends").
 --
 -- A series is (organisation_code, scope, indicator, measure, ethnic_group, breakdown). The
--- comparison snapshots are the organisation's snapshots (those marts.wres_indicators holds); where
--- the series has no row at the chosen snapshot, the date is kept and the value is NULL.
+-- comparison snapshots come from marts.snapshot_comparisons; where the series has no row at the
+-- chosen snapshot, the date is kept and the value is NULL.
 create or replace view marts.wres_indicator_trends as
 with
 
@@ -12,53 +12,8 @@ indicators as (
     select * from marts.wres_indicators
 ),
 
-snapshots as (
-    select distinct organisation_code, snapshot_date from indicators
-),
-
-previous_snapshots as (
-    select
-        organisation_code,
-        snapshot_date,
-        lag(snapshot_date) over (partition by organisation_code order by snapshot_date) as previous_snapshot_date
-    from snapshots
-),
-
-year_earlier_candidates as (
-    -- Snapshots within 45 days (inclusive) of the same date one year earlier; 29 February maps to
-    -- 28 February.
-    select
-        s.organisation_code,
-        s.snapshot_date,
-        e.snapshot_date as candidate_date,
-        abs(e.snapshot_date - (s.snapshot_date - interval 1 year)::date) as days_off
-    from snapshots as s
-    inner join snapshots as e
-        on
-            e.organisation_code = s.organisation_code
-            and e.snapshot_date < s.snapshot_date
-            and abs(e.snapshot_date - (s.snapshot_date - interval 1 year)::date) <= 45
-),
-
-year_earlier_snapshots as (
-    -- The nearest candidate; of two equally near, the earlier.
-    select
-        organisation_code,
-        snapshot_date,
-        arg_min(candidate_date, (days_off, candidate_date)) as year_earlier_snapshot_date
-    from year_earlier_candidates
-    group by all
-),
-
 comparisons as (
-    select
-        p.organisation_code,
-        p.snapshot_date,
-        p.previous_snapshot_date,
-        y.year_earlier_snapshot_date
-    from previous_snapshots as p
-    left join year_earlier_snapshots as y
-        on y.organisation_code = p.organisation_code and y.snapshot_date = p.snapshot_date
+    select * from marts.snapshot_comparisons
 ),
 
 final as (

@@ -20,7 +20,8 @@ from wres.config import Settings
 from wres.models import model_files, run_models
 from wres.resources import resource_dir
 
-TRENDS_SQL = resource_dir("sql") / "marts" / "060_trends.sql"
+MARTS = resource_dir("sql") / "marts"
+TRENDS_SQL = [MARTS / "055_snapshot_comparisons.sql", MARTS / "060_trends.sql"]
 
 COLUMNS = (
     "organisation_code varchar, snapshot_date date, scope varchar, indicator integer, measure varchar, "
@@ -63,7 +64,7 @@ def trends() -> dict[tuple, dict]:
             "null, ?, 'p')",
             [org, date, indicator, measure, group, breakdown, value, suppressed],
         )
-    run_models(con, Settings(), files=[TRENDS_SQL])
+    run_models(con, Settings(), files=TRENDS_SQL)
     frame = con.sql("select * from marts.wres_indicator_trends").pl()
     out = {
         (r["organisation_code"], str(r["snapshot_date"]), r["indicator"], r["breakdown"]): r
@@ -150,7 +151,7 @@ def test_every_column_has_a_comment():
     con = duckdb.connect()
     con.execute("create schema marts")
     con.execute(f"create table marts.wres_indicators ({COLUMNS})")
-    run_models(con, Settings(), files=[TRENDS_SQL])
+    run_models(con, Settings(), files=TRENDS_SQL)
     [(table_comment,)] = con.execute(
         "select comment from duckdb_views() "
         "where schema_name = 'marts' and view_name = 'wres_indicator_trends'"
