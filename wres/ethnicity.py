@@ -158,6 +158,28 @@ _HIGH_LEVEL_NAMES: dict[str, str] = {"Chinese": "asian", "Arab": "other"}
 # alone (``NA``) or with another label (``NA Not applicable``).
 _AMBIGUOUS_CODES = frozenset({"NA", "NK", "NS", "NO"})
 
+# Words that say a value withholds the ethnicity (``Do not wish to disclose``, ``NS Declined``): a
+# value whose text after an apparent code holds one of them is not read as that code (``Do`` is not
+# code D with a local character), so that it fails validation and the user maps it (to Z or 99)
+# rather than having the person counted as BME.
+_WITHHOLDING_WORDS = frozenset(
+    {
+        "not", "no", "non", "none", "nil", "null", "blank", "decline", "declined", "declines",
+        "disclose", "disclosed", "disclosure", "prefer", "preferred", "refuse", "refused", "wish",
+        "withheld", "unknown", "unspecified", "unstated", "undisclosed", "stated", "known",
+        "specified", "given", "recorded", "answer", "answered", "say", "applicable", "available",
+    }
+)  # fmt: skip
+
+# A label that starts with one of these names a category, whatever words follow (``White Unspecified``).
+_GROUP_WORDS = frozenset(
+    {"white", "mixed", "asian", "black", "other", "any", "british", "irish", "african", "caribbean",
+     "indian", "pakistani", "bangladeshi", "chinese", "arab"}
+)  # fmt: skip
+
+# What follows an apparent code that is itself an abbreviation, not a label (``N.K.``, ``N A``).
+_ABBREVIATION = re.compile(r"(?:[A-Za-z]\.?\s*){1,2}")
+
 _CODE_PREFIX = re.compile(r"(99|[A-Za-z][A-Za-z0-9]?)(?:$|[\s:.)\-\u2013\u2014]+(.*)$)", re.DOTALL)
 
 
@@ -217,10 +239,21 @@ def _classify_builtin(text: str, survey: bool) -> EthnicCategory | None:
     said = _SURVEY_TABLE.get(label_key(rest)) if rest else None
     if token in _AMBIGUOUS_CODES and not _says_black(rest, said):
         return None
+    if said is None and rest and _withholds_or_abbreviates(rest):
+        return None
     # "A White - British" is code A with its label; "N White" contradicts itself.
     if said is not None and not _same_group(said, category):
         return None
     return category
+
+
+def _withholds_or_abbreviates(rest: str) -> bool:
+    """Whether the text after an apparent code says the ethnicity was withheld or is an abbreviation:
+    then the value is not that code with a label (``Do not wish to disclose``, ``N.K.``)."""
+    words = label_key(rest).split()
+    if words and words[0] in _GROUP_WORDS:  # ``C3 White Unspecified``: a local White category
+        return False
+    return bool(_WITHHOLDING_WORDS & set(words)) or bool(_ABBREVIATION.fullmatch(rest))
 
 
 def _says_black(label: str, said: EthnicCategory | None) -> bool:
@@ -242,7 +275,9 @@ def classify_ethnic_origin(
     punctuation and the kind of dash do not matter. A label's first letter is never read as a
     code: ``Black or Black British`` is not code B, it is unrecognised. ``NA``, ``NK``, ``NS`` and
     ``NO`` are read as code N with a local character only when a Black label follows
-    (``NA Black Somali``), never alone.
+    (``NA Black Somali``), never alone. Nor is an apparent code read as one when the text after it
+    says the ethnicity was withheld (``Do not wish to disclose``) or is an abbreviation (``N.K.``):
+    such a value is unrecognised, for the user to map to Z or 99.
 
     >>> classify_ethnic_origin("CA White English")
     EthnicCategory(code='C', wres_group='white', census_group='white', unknown_reason=None)

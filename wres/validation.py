@@ -517,9 +517,10 @@ def _unknown_ethnic_code(f: _Failure) -> str:
     label = alias_example(f.rows[f.column], "White Scottish")
     return (
         f"{f.where()}: values that are not NHS ethnic categories, on {plural(f.rows.height, 'row')}: "
-        f"{f.values_text(f.column)}; {f.rows_text()}. If a value names a category, map it to its NHS code "
-        f'in wres.toml, e.g. [aliases.ethnicity] "{label}" = "C" (use the right code: A-S, Z not '
-        "stated, 99 not known), and drop the file again."
+        f"{f.values_text(f.column)}; {f.rows_text()}. Map each value to its NHS code in wres.toml, e.g. "
+        f'[aliases.ethnicity] "{label}" = "CODE", where CODE is the category\'s letter A to S (A White '
+        "British ... S any other ethnic group), Z when the person did not state it, or 99 when it is not "
+        "known; and drop the file again."
     )
 
 

@@ -137,6 +137,17 @@ def test_ethnic_origin_values(value, code, expected):
         "A Black or Black British - African",
         "White: Roma",  # census-only label
         "Martian",
+        # withheld, not code D with a local 'o' and a label: counting these people as BME would be wrong
+        "Do not wish to disclose",
+        "DO NOT WISH TO DISCLOSE",
+        "Do not know",
+        "NS Declined",
+        "C Not given",
+        # abbreviations after a code letter are not labels
+        "N.K.",
+        "N.A.",
+        "N.S.",
+        "N A",
     ],
 )
 def test_ethnic_origin_unrecognised(value):
@@ -250,3 +261,17 @@ def test_classify_series_empty():
     frame = classify_series(pl.Series([], dtype=pl.String))
     assert frame.height == 0
     assert frame.schema["recognised"] == pl.Boolean
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("CA White English", "C"),
+        ("PA Black Somali", "P"),
+        ("C Polish", "C"),
+        ("ca white english", "C"),
+        ("A.", "A"),
+    ],
+)
+def test_local_codes_with_their_own_labels_still_read_as_their_code(value, code):
+    assert classify_ethnic_origin(value).code == code

@@ -202,7 +202,8 @@ def test_unknown_ethnic_code_names_values_and_the_alias_setting():
     assert (result.severity, result.column, result.unexpected_count) == ("critical", "ethnic_origin", 3)
     assert '"White Scottish" (2 rows), "Martian" (1 row)' in result.message
     assert "rows 2, 4, 5" in result.message
-    assert '[aliases.ethnicity] "White Scottish" = ' in result.message
+    assert '[aliases.ethnicity] "White Scottish" = "CODE"' in result.message
+    assert "Z when the person did not state it" in result.message  # no code suggested for a value
     fixed = run(
         "board",
         with_("board", 4, ethnic_origin=values),
