@@ -6,7 +6,8 @@
 --   * in the snapshot at D with bank assignments only: not counted (bank is left out);
 --   * not in the snapshot at D (a leaver): group from the newest earlier snapshot of the same
 --     organisation that holds them (not counted if they were bank only there), else from the
---     case row's own ethnic_origin (not given = unknown); scope trust only.
+--     case row's own ethnic_origin (the newest row that records one; none = unknown); scope
+--     trust only.
 -- Leavers add to the numerator only, so a group's numerator can exceed its headcount.
 -- Rows exist for the scopes with people at D, for organisations that have disciplinary data
 -- loaded (so that "no file" is not reported as "no cases").
@@ -24,7 +25,8 @@ cases_in_window as (
         d.census_group,
         row_number() over (
             partition by w.organisation_code, w.snapshot_date, d.employee_id
-            order by d.investigation_start_date desc, d.case_id desc
+            order by coalesce(d.ethnic_group, 'unknown') = 'unknown', d.investigation_start_date desc,
+                d.case_id desc
         ) as case_rank
     from windows as w
     join staging.disciplinary as d
@@ -33,7 +35,8 @@ cases_in_window as (
         and d.investigation_start_date <= w.snapshot_date
 ),
 
--- one row per employee: the newest case row's ethnicity, the fallback for leavers found nowhere
+-- one row per employee: the ethnicity of the newest case row that records one (else the newest
+-- row's unknown), the fallback for leavers found in no snapshot
 case_employees as (
     select * exclude (case_rank)
     from cases_in_window

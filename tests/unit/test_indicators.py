@@ -395,6 +395,8 @@ def disciplinary() -> duckdb.DuckDBPyConnection:
         case("c8", "p3", "2024-03-31"),  # D - 12 months: outside the window
         case("c9", "p4", "2025-03-31"),  # on D: inside
         case("c10", "L2", "2024-11-01", census_group="white"),  # bank only where last seen: left out
+        # a leaver found nowhere with two cases: the newer records no ethnicity, the older says mixed
+        case("c11", "X", "2024-12-01", census_group=None, ethnic_group=None),
     ]
     return indicators(staff_in_post=staff, disciplinary=cases)
 
