@@ -685,16 +685,20 @@ def cell_text(value: object, number_format: str | None = None) -> str | None:
     return str(value)
 
 
-def _choose_sheet(workbook: Workbook, kind: Kind) -> Worksheet:
-    """The sheet named like the kind (``Staff in post``; else one whose name starts so: ``Staff
-    Survey 2024``), else the first sheet."""
+def _candidate_sheets(workbook: Workbook, kind: Kind) -> list[Worksheet]:
+    """The sheets that may hold the kind's table, in the order they are tried: those named like the
+    kind (``Staff in post``), then those whose name starts so (``Staff Survey 2024``), then the first
+    sheet."""
     kind_name = normalise_header(kind.name)
     titles = [normalise_header(sheet.title) for sheet in workbook.worksheets]
+    candidates: list[Worksheet] = []
     for named_like in (lambda title: title == kind_name, lambda title: title.startswith(kind_name)):
         for sheet, title in zip(workbook.worksheets, titles, strict=True):
-            if named_like(title):
-                return sheet
-    return workbook.worksheets[0]
+            if named_like(title) and sheet not in candidates:
+                candidates.append(sheet)
+    if workbook.worksheets[0] not in candidates:
+        candidates.append(workbook.worksheets[0])
+    return candidates
 
 
 def _read_xlsx(path: Path, kind: Kind, settings: Settings, survey_year: int | None) -> RawTable:
@@ -732,27 +736,40 @@ def _read_xlsx(path: Path, kind: Kind, settings: Settings, survey_year: int | No
             workbook.close()
 
 
+def _has_text(head: list[list[str]]) -> bool:
+    return any(any(c.strip() for c in cells) for cells in head)
+
+
 def _read_workbook(
     workbook: Workbook, name: str, kind: Kind, settings: Settings, survey_year: int | None
 ) -> RawTable:
-    sheet = _choose_sheet(workbook, kind)
-    sheet.reset_dimensions()  # exporters often write a wrong size; read what is there
-    rows = ([cell_text(cell.value, cell.number_format) for cell in cells] for cells in sheet.iter_rows())
-    head: list[list[str]] = []
-    for texts in rows:
-        head.append([text or "" for text in texts])
-        if len(head) >= HEADER_SEARCH_ROWS:
-            break
-    if not any(any(c.strip() for c in cells) for cells in head):
-        raise FileRejected(
-            "empty_file", f'{name}: the sheet "{sheet.title}" is empty. Export the report again and drop it.'
-        )
     matcher = _matcher(kind, settings, survey_year)
-    index, candidate = _find_header(head, matcher)
-    row_numbers = list(range(1, len(head) + 1))
+    # the first candidate sheet whose first rows hold the header; a summary sheet named like the
+    # kind ("Staff in Post Summary") does not hide the data on the first sheet
+    tried: list[tuple[Worksheet, list[list[str]], int | None, object]] = []
+    for sheet in _candidate_sheets(workbook, kind):
+        sheet.reset_dimensions()  # exporters often write a wrong size; read what is there
+        rows = ([cell_text(cell.value, cell.number_format) for cell in cells] for cells in sheet.iter_rows())
+        head: list[list[str]] = []
+        for texts in rows:
+            head.append([text or "" for text in texts])
+            if len(head) >= HEADER_SEARCH_ROWS:
+                break
+        index, candidate = _find_header(head, matcher) if _has_text(head) else (None, None)
+        tried.append((sheet, head, index, candidate))
+        if index is not None:
+            break
     if index is None:
-        where = f'{name} (sheet "{sheet.title}")'
-        raise _missing_columns_error(where, kind, matcher, head, candidate, row_numbers)
+        sheet, head, _, candidate = tried[0]
+        others = [other.title for other, *_ in tried[1:]]
+        also = f"; also looked in sheet(s) {', '.join(map(repr, others))}" if others else ""
+        if not any(_has_text(h) for _, h, _, _ in tried):
+            raise FileRejected(
+                "empty_file",
+                f'{name}: the sheet "{sheet.title}" is empty{also}. Export the report again and drop it.',
+            )
+        where = f'{name} (sheet "{sheet.title}"{also})'
+        raise _missing_columns_error(where, kind, matcher, head, candidate, list(range(1, len(head) + 1)))
     header_row = index + 1
     choice = _resolve_header(head[index], matcher, name, header_row)
     order = sorted(choice.columns.items(), key=lambda item: item[1])

@@ -561,6 +561,25 @@ def test_missing_columns_in_a_workbook_name_the_sheet_read(tmp_path):
     assert error.message.startswith('board_2025-03-31.xlsx (sheet "Cover"): no row')
 
 
+def test_a_summary_sheet_named_like_the_kind_does_not_hide_the_data_on_the_first_sheet(tmp_path):
+    board = [BOARD_HEADER.split(","), ["RX1", "M1", "A", "Y", "N"]]
+    summary = [["Voting", "Members"], ["Y", 1]]
+    path = _workbook(tmp_path / "board_2025-03-31.xlsx", {"Data": board, "Board Summary": summary})
+    assert read_raw(path, BOARD, DEFAULTS).frame["organisation_code"].to_list() == ["RX1"]
+
+
+def test_missing_columns_name_the_other_sheets_looked_in(tmp_path):
+    path = _workbook(
+        tmp_path / "board_2025-03-31.xlsx",
+        {"Cover": [["cover page"]], "Board Summary": [["Voting", "Members"]]},
+    )
+    error = _rejected(tmp_path, path.read_bytes(), name="board_2025-03-31.xlsx")
+    assert error.check == "required_columns"
+    assert error.message.startswith(
+        "board_2025-03-31.xlsx (sheet \"Board Summary\"; also looked in sheet(s) 'Cover'): no row"
+    )
+
+
 def test_xlsx_numbers_in_a_zero_padded_format_read_as_shown(tmp_path):
     """An employee number typed as a number and shown as 00012345 is the text 00012345, as the
     same employee's number in a CSV extract is."""
