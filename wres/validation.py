@@ -524,15 +524,31 @@ def _unknown_ethnic_code(f: _Failure) -> str:
     )
 
 
+# a date where an answer label such as 1-2, 3-5 or 6-10 was: a spreadsheet read the label as a day
+# and month (the XLSX cell, or its CSV export, then holds a date)
+_ANSWER_LABEL_AS_DATE = r"^\d{4}-\d{2}-\d{2}( 00:00(:00)?)?$|^\d{1,2}/\d{1,2}/\d{2,4}$|^\d{1,2}-[A-Za-z]{3}"
+
+
 def _unknown_survey_answer(f: _Failure) -> str:
     from wres.values import ANSWER_CODES
 
     answers = "; ".join(f"{code} {labels[0]}" for code, labels in ANSWER_CODES[f.column].items())
+    texts = f.rows[invalid_text_column(f.column)]
+    if texts.drop_nulls().str.contains(_ANSWER_LABEL_AS_DATE).any():
+        advice = (
+            "Dates among the answers are labels such as 1-2, 3-5 or 6-10 that a spreadsheet turned into "
+            "dates: export the answers as codes (1-5), or format the column as Text before the labels are "
+            "entered, and drop the file again."
+        )
+    else:
+        advice = (
+            "Check that the survey year's question columns are right ([survey_questions] in wres.toml) "
+            "and drop the file again."
+        )
     return (
         f"{f.where()}: answers that are not codes or labels of {f.column}, on {plural(f.rows.height, 'row')} "
         f"({answers}; blank = not answered): {f.values_text(invalid_text_column(f.column))}; "
-        f"{f.rows_text()}. Check that the survey year's question columns are right "
-        "([survey_questions] in wres.toml) and drop the file again."
+        f"{f.rows_text()}. {advice}"
     )
 
 

@@ -273,6 +273,15 @@ def test_spreadsheet_date_serials_get_a_hint_and_other_bad_dates_do_not():
     assert "serials" not in only_failure(words, "unparseable_value").message
 
 
+def test_survey_answer_labels_a_spreadsheet_turned_into_dates_get_a_hint():
+    dates = run("staff_survey", with_("staff_survey", 3, q14a=["1", "2025-02-01", "2025-05-03"]))
+    message = only_failure(dates, "unknown_survey_answer").message
+    assert '"2025-02-01" (1 row), "2025-05-03" (1 row)' in message
+    assert "a spreadsheet turned into dates" in message
+    words = run("staff_survey", with_("staff_survey", 3, q14a=["1", "7", "Sometimes"]))
+    assert "turned into dates" not in only_failure(words, "unknown_survey_answer").message
+
+
 @pytest.mark.parametrize(
     ("kind", "column", "value", "check"),
     [
