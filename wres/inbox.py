@@ -8,6 +8,8 @@ load once. The inbox is read-only: nothing here writes, moves or renames a user'
 from __future__ import annotations
 
 import hashlib
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -143,10 +145,16 @@ def discover(inbox: Path) -> tuple[list[InboxFile], list[UnrecognisedFile]]:
     """
     recognised: list[InboxFile] = []
     unrecognised: list[UnrecognisedFile] = []
-    for path in sorted(Path(inbox).iterdir(), key=lambda p: p.name):
-        if not path.is_file() or _is_ignored(path):
-            continue
-        result = classify(path)
+    paths = [
+        path
+        for path in sorted(Path(inbox).iterdir(), key=lambda p: p.name)
+        if path.is_file() and not _is_ignored(path)
+    ]
+    # hashing reads every byte (1 GB for a national inbox): hashlib releases the GIL on large
+    # chunks, so the files hash on every core; results keep the sorted order
+    with ThreadPoolExecutor(max_workers=min(len(paths), os.cpu_count() or 1) or 1) as pool:
+        results = list(pool.map(classify, paths))
+    for result in results:
         if isinstance(result, InboxFile):
             recognised.append(result)
         else:
