@@ -184,7 +184,7 @@ REJECTED = [
         staff_file(5, ethnic={2: "X9", 4: "X9"}).encode(),
         "unknown_ethnic_code",
         "ethnic_origin",
-        ('"X9" (2 rows)', "rows 3, 5", '[aliases.ethnicity] "X9" = "C"'),
+        ('"X9" (2 rows)', "rows 3, 5", '[aliases.ethnicity] "X9" = "CODE"'),
     ),
     Case(
         "unparseable-date",
