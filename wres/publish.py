@@ -62,13 +62,37 @@ shown as (
     join ops.run_files rf on rf.sha256 = f.sha256 and rf.run_id = (select run_id from last_run)
     where f.status = 'rejected'
 ),
+-- each file's results from the last run that validated it: they describe the bytes under the
+-- settings that decided their status (a failure of an earlier run, since fixed by an alias or a
+-- severity setting, is not shown beside the file's load)
+last_validation as (
+    select sha256, arg_max(run_id, (validated_at, run_id)) as run_id
+    from ops.validation_results where sha256 is not null group by sha256
+),
+-- labels the current settings still leave unrecognised (the staging tables apply today's aliases),
+-- per file: a band or staff-group warning whose labels an alias has since mapped is not shown
+still_unrecognised as (
+    select file_sha256 as sha256, 'unrecognised_band' as check_name
+    from staging.staff_in_post where not coalesce(band_recognised, true)
+    union
+    select file_sha256, 'unrecognised_staff_group' from staging.staff_in_post
+    where not coalesce(staff_group_recognised, true)
+    union
+    select file_sha256, 'unrecognised_band' from staging.recruitment where not coalesce(band_recognised, true)
+    union
+    select file_sha256, 'unrecognised_staff_group' from staging.recruitment
+    where not coalesce(staff_group_recognised, true)
+),
 latest as (
-    select v.*, row_number() over (partition by v.sha256, v.check_name, v.column_name
-                                   order by v.validated_at desc, v.run_id desc) as newest
-    from ops.validation_results v
+    select v.* from ops.validation_results v
+    join last_validation lv on lv.sha256 = v.sha256 and lv.run_id = v.run_id
+    where not v.passed
+      and (v.check_name not in ('unrecognised_band', 'unrecognised_staff_group')
+           or exists (select 1 from still_unrecognised u
+                      where u.sha256 = v.sha256 and u.check_name = v.check_name))
 )
 select s.name, s.kind, s.status, l.check_name, l.column_name, l.severity, l.message
-from shown s left join latest l on l.sha256 = s.sha256 and l.newest = 1 and not l.passed
+from shown s left join latest l on l.sha256 = s.sha256
 union all
 -- from the last run, results that belong to no loaded bytes: a file rejected by its name alone
 -- (an impossible date), and warnings about the data as a whole (no catchment, say)
