@@ -57,7 +57,7 @@ def check_aliases(settings: Settings) -> None:
     """Fail fast (exit 2) on an alias whose target is not a column, code, band or staff group."""
     from wres.bands import normalise_band
     from wres.ethnicity import classify_ethnic_origin
-    from wres.kinds import KINDS
+    from wres.kinds import KINDS, SURVEY_QUESTIONS
     from wres.staff_groups import canonical_staff_group
 
     columns = {column.name for kind in KINDS.values() for column in kind.columns}
@@ -70,9 +70,28 @@ def check_aliases(settings: Settings) -> None:
         raise ConfigError(
             f"[aliases.headers]: {', '.join(wrong)} name no column; columns: {', '.join(sorted(columns))}"
         )
-    # each alias classified through itself: a wrong target raises ConfigError naming it
-    for label in settings.ethnicity_aliases:
-        classify_ethnic_origin(label, settings.ethnicity_aliases, survey=True)
+    questions = sorted(
+        f'"{header}" = "{target}"'
+        for header, target in settings.header_aliases.items()
+        if target in SURVEY_QUESTIONS
+    )
+    if questions:
+        raise ConfigError(
+            f"[aliases.headers]: {', '.join(questions)}: the survey's question columns differ by year, "
+            'so they are named per year in [survey_questions], e.g. "2024" = { q14a = "Your header" }'
+        )
+    # each alias classified through itself: a wrong target raises ConfigError naming it. Aliases
+    # serve every kind, so the target must be an NHS code or label (a census group name such as
+    # "White" only the survey knows)
+    for label, target in settings.ethnicity_aliases.items():
+        if classify_ethnic_origin(label, settings.ethnicity_aliases, survey=True) is not None:
+            try:
+                classify_ethnic_origin(label, settings.ethnicity_aliases)
+            except ConfigError:
+                raise ConfigError(
+                    f"ethnicity alias {label!r} = {target!r}: {target!r} is a census group name, which staff "
+                    "extracts do not use: give an NHS ethnic category code (A to S, Z or 99) or label"
+                ) from None
     for label in settings.band_aliases:
         normalise_band(label, settings.band_aliases)
     for label in settings.staff_group_aliases:

@@ -160,8 +160,9 @@ class Settings:
     publication_workers: int = 2
 
     def survey_columns(self, year: int) -> dict[str, str]:
-        """Canonical question -> column name in the ``year`` survey file."""
-        return dict(self.survey_questions.get(year) or default_survey_questions(year))
+        """Canonical question -> column name in the ``year`` survey file: the year's national
+        columns, with the ones ``[survey_questions]`` sets for that year in their place."""
+        return {**default_survey_questions(year), **self.survey_questions.get(year, {})}
 
     def with_paths(self, **overrides: Path | None) -> Settings:
         """A copy whose paths are overridden by the non-None values (command-line options)."""
@@ -361,10 +362,14 @@ def load_settings(path: Path | None = None) -> Settings:
         if explicit:
             raise ConfigError(f"settings file {path} does not exist")
         return Settings()
+    if path.is_dir():
+        raise ConfigError(f"settings file {path} is a folder: give the path of a TOML file")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"settings file {path} is not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"settings file {path} cannot be read: {exc.strerror}") from exc
     return settings_from_dict(data, source=str(path))
 
 

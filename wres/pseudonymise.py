@@ -53,6 +53,14 @@ def load_key(key_file: Path | None = None) -> bytes:
             )
         return from_env.encode("utf-8")
     path = Path(key_file) if key_file else default_key_file()
+    if key_file:
+        repository = _repository_holding(path)
+        if repository is not None:
+            raise ConfigError(
+                f"the pseudonymisation key file {path} is inside the repository {repository}: keep the key "
+                f"outside any repository (the default is {default_key_file()}), or set "
+                f"{KEY_ENVIRONMENT_VARIABLE}"
+            )
     if path.exists():
         key = path.read_bytes().strip()
         if len(key) < MINIMUM_KEY_CHARACTERS:
@@ -70,6 +78,15 @@ def load_key(key_file: Path | None = None) -> bytes:
     with os.fdopen(fd, "wb") as handle:
         handle.write(key + b"\n")
     return key
+
+
+def _repository_holding(path: Path) -> Path | None:
+    """The git or Mercurial work tree that holds ``path``, if any: a key there is one commit away
+    from being published."""
+    for folder in Path(os.path.abspath(path)).parents:
+        if (folder / ".git").exists() or (folder / ".hg").exists():
+            return folder
+    return None
 
 
 # the SQL type of a pseudonymised identifier column, in the state and in the warehouse's staging

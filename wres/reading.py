@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from wres.config import Settings
+from wres.config import DEFAULT_HEADER_ALIASES, Settings
 from wres.errors import FileRejected
 from wres.kinds import SURVEY_QUESTIONS, Kind
 
@@ -155,8 +155,16 @@ def _matcher(kind: Kind, settings: Settings, survey_year: int | None) -> _Header
     aliases: dict[str, str] = {}
     for alias, canonical in settings.header_aliases.items():
         key = normalise_header(alias)
-        if canonical in file_names and canonical not in question_columns and key and key not in direct:
-            aliases[key] = canonical
+        if canonical not in file_names or canonical in question_columns or not key:
+            continue
+        if key in direct:
+            # a header that is itself a column's name: only the user's own alias can send it to
+            # another column ("Gender" = "ethnic_origin" for an export whose Gender column holds
+            # the ethnic codes); the built-in aliases never rename a column
+            if direct[key] == canonical or DEFAULT_HEADER_ALIASES.get(alias) == canonical:
+                continue
+            del direct[key]
+        aliases[key] = canonical
     required = set(kind.required)
     if settings.organisation_code:
         required.discard("organisation_code")  # added from the settings when the file lacks it

@@ -42,6 +42,7 @@ from wres.kinds import IDENTIFIER_COLUMNS, KINDS, Kind
 from wres.messages import IDENTIFIER_SHOWN_AS, alias_example, percent, plural, row_numbers, values_with_counts
 from wres.parsing import ROW_COLUMN, invalid_column, invalid_text_column
 from wres.resources import resource_dir
+from wres.staff_groups import STAFF_GROUPS
 
 log = logging.getLogger("wres")
 
@@ -661,7 +662,7 @@ def _employee_not_in_snapshot(f: _Failure) -> str:
     )
 
 
-def _unrecognised_label(setting: str, example_target: str, what: str) -> Callable[[_Failure], str]:
+def _unrecognised_label(setting: str, placeholder: str, choices: str, what: str) -> Callable[[_Failure], str]:
     consequence = {
         False: "The rows load; to place them",
         True: "The file is rejected ([validation.severity] makes this check critical); to load it",
@@ -672,7 +673,8 @@ def _unrecognised_label(setting: str, example_target: str, what: str) -> Callabl
         return (
             f"{f.where()}: {what} not recognised, on {plural(f.rows.height, 'row')}: "
             f"{f.values_text(f.column)}; {f.rows_text()}. {consequence[f.severity == 'critical']}, add an "
-            f'alias in wres.toml, e.g. [{setting}] "{label}" = "{example_target}".'
+            f'alias in wres.toml, e.g. [{setting}] "{label}" = "{placeholder}", where {placeholder} is '
+            f"{choices}."
         )
 
     return build
@@ -694,9 +696,18 @@ _MESSAGES: dict[str, Callable[[_Failure], str]] = {
     "unknown_ethnicity_share": _unknown_ethnicity_share,
     "staff_count_change": _staff_count_change,
     "employee_not_in_snapshot": _employee_not_in_snapshot,
-    "unrecognised_band": _unrecognised_label("aliases.band", "Band 8a", "pay band labels"),
+    "unrecognised_band": _unrecognised_label(
+        "aliases.band",
+        "BAND",
+        "the band it stands for: Band 1 to Band 9, Band 8a to Band 8d, VSM, Medical: Consultant, Medical: "
+        "Career grade or Medical: Trainee",
+        "pay band labels",
+    ),
     "unrecognised_staff_group": _unrecognised_label(
-        "aliases.staff_group", "Admin and Clerical", "staff group labels"
+        "aliases.staff_group",
+        "GROUP",
+        "the staff group it stands for: " + ", ".join(STAFF_GROUPS),
+        "staff group labels",
     ),
 }
 

@@ -412,7 +412,7 @@ WARNINGS = [
         b"",
         "unrecognised_band",
         "pay_band",
-        ('"Band 99" (2 rows); rows 3, 5', "The rows load", '[aliases.band] "Band 99" = "Band 8a"'),
+        ('"Band 99" (2 rows); rows 3, 5', "The rows load", '[aliases.band] "Band 99" = "BAND"'),
     ),
     Case(
         "staff-count-a-fifth",

@@ -99,7 +99,14 @@ def test_values_at_their_bounds_are_accepted():
         2.0,
         2.0,
     )
-    assert settings.survey_columns(2020) == {"q14a": "q13a"}
+    # the year's table replaces the question it names; the others keep 2020's national columns
+    assert settings.survey_columns(2020) == {
+        "q14a": "q13a",
+        "q14b": "q13b",
+        "q14c": "q13c",
+        "q15": "q14",
+        "q16b": "q15b",
+    }
 
 
 def test_options_win_over_the_file_and_the_file_over_the_defaults(tmp_path):
@@ -129,3 +136,50 @@ def test_survey_questions_default_by_year_and_can_be_set():
         }
     )
     assert custom.survey_columns(2026)["q15"] == "q14"
+
+
+def test_a_partial_year_table_keeps_the_years_other_questions():
+    settings = settings_from_dict({"survey_questions": {"2020": {"q14a": "Patients2020"}}})
+    assert settings.survey_columns(2020) == {
+        "q14a": "Patients2020",
+        "q14b": "q13b",
+        "q14c": "q13c",
+        "q15": "q14",
+        "q16b": "q15b",
+    }
+    assert settings.survey_columns(2024)["q14a"] == "q14a"
+
+
+def test_a_settings_path_that_is_a_folder_is_a_config_error(tmp_path):
+    (tmp_path / "wres.toml").mkdir()
+    with pytest.raises(ConfigError, match="is a folder"):
+        load_settings(tmp_path / "wres.toml")
+
+
+@pytest.mark.parametrize(
+    ("aliases", "words"),
+    [
+        ({"headers": {"Harassed by patients": "q14a"}}, "[survey_questions]"),
+        ({"ethnicity": {"White Scottish": "White"}}, "is a census group name"),
+    ],
+)
+def test_aliases_that_could_never_work_stop_the_run(aliases, words):
+    from wres.cli import check_aliases
+
+    with pytest.raises(ConfigError) as caught:
+        check_aliases(settings_from_dict({"aliases": aliases}))
+    assert words in str(caught.value)
+
+
+def test_an_ethnicity_alias_to_a_code_or_an_nhs_label_passes():
+    from wres.cli import check_aliases
+
+    check_aliases(
+        settings_from_dict(
+            {
+                "aliases": {
+                    "ethnicity": {"Declined": "Z", "White Scottish": "White - Any other White background"}
+                }
+            }
+        )
+    )

@@ -45,3 +45,14 @@ def test_a_short_key_file_is_refused(no_key_in_environment):
     no_key_in_environment.write_text("short\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="fewer than 32 characters"):
         load_key()
+
+
+def test_a_key_file_inside_a_repository_is_refused(no_key_in_environment, tmp_path):
+    repository = tmp_path / "project"
+    (repository / ".git").mkdir(parents=True)
+    inside = repository / "secrets" / "pseudo.key"
+    with pytest.raises(ConfigError, match="inside the repository"):
+        load_key(inside)
+    assert not inside.exists()
+    outside = tmp_path / "keys" / "pseudo.key"
+    assert len(load_key(outside)) == 64 and outside.exists()

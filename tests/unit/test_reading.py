@@ -736,3 +736,18 @@ def test_mixed_encodings_found_after_plain_ascii_blocks(tmp_path, monkeypatch, b
     error = _rejected(tmp_path, data)
     assert error.check == "encoding"
     assert "line 4" in error.message
+
+
+def test_the_users_alias_can_send_a_column_name_to_another_column(tmp_path):
+    """An export whose Gender column holds the ethnic codes, with no ethnic_origin column: the
+    user's alias "Gender" = "ethnic_origin" is honoured (the built-in aliases never rename)."""
+    data = (
+        "organisation_code,employee_id,assignment_id,staff_group,job_role,area_of_work,pay_band,Gender\n"
+        "RX1,E1,E1-1,Students,Student,Ward,Other,N\n"
+    )
+    path = tmp_path / "staff_in_post_2025-03-31.csv"
+    path.write_text(data, encoding="utf-8")
+    settings = settings_from_dict({"aliases": {"headers": {"Gender": "ethnic_origin"}}})
+    frame = read_raw(path, STAFF, settings).frame
+    assert frame["ethnic_origin"].to_list() == ["N"]
+    assert "gender" not in frame.columns
