@@ -23,7 +23,15 @@ from wres.pseudonymise import load_key, pseudonymise_column, pseudonymise_frame
 from wres.reading import read_raw
 from wres.reference import CENSUS_REFERENCE_NAME, census_reference
 from wres.state import KnownFile, StateStore
-from wres.validation import CheckResult, ValidationContext, ValidationReport, validate, warm_up_in_background
+from wres.validation import (
+    RUN_CHECKS,
+    CheckResult,
+    ValidationContext,
+    ValidationReport,
+    severity_of,
+    validate,
+    warm_up_in_background,
+)
 
 log = logging.getLogger("wres")
 
@@ -321,7 +329,10 @@ def _twin_that_decides(
 def catchment_warning(store: StateStore, settings: Settings) -> ValidationReport | None:
     """A warning naming the organisations with staff but no catchment rows: their workforce is
     compared with England and Wales (CONTRACT section 2, Representation). An organisation that a
-    ``reference_census2021.csv`` lists is compared with that file's population instead."""
+    ``reference_census2021.csv`` lists is compared with that file's population instead. None when
+    every organisation has one, or ``[validation.severity] no_catchment = "off"``."""
+    if severity_of("no_catchment", RUN_CHECKS["no_catchment"], settings) == "off":
+        return None
     rows = store.con.execute(
         f"""select distinct r.organisation_code from rows_staff_in_post r
            join files f on f.sha256 = r.file_sha256 where f.status = 'loaded'

@@ -129,15 +129,32 @@ def load_suite(kind_name: str) -> dict[str, Any]:
     return json.loads(_suite_text(kind_name))
 
 
+# Checks on a file's structure (wres.reading, wres.inbox): a file failing one cannot be read as a
+# table, so it is always rejected and its severity cannot be set.
+STRUCTURAL_CHECKS = frozenset(
+    {
+        "file_name", "unreadable_file", "empty_file", "binary_file", "encoding", "delimiter",
+        "required_columns", "duplicated_header", "unclosed_quote", "ragged_rows", "malformed_csv",
+        "corrupt_xlsx",
+    }
+)  # fmt: skip
+
+# Checks on the run's data as a whole, not on one file: a warning, or off; never critical, as
+# there is no one file to reject.
+RUN_CHECKS: dict[str, Severity] = {"no_catchment": "warning"}
+
+
 @functools.cache
 def default_severities() -> dict[str, Severity]:
-    """Every check name -> its default severity, from the suites and ``PYTHON_CHECKS``."""
+    """Every settable check name -> its default severity, from the suites, ``PYTHON_CHECKS`` and
+    ``RUN_CHECKS``."""
     severities: dict[str, Severity] = {}
     for kind_name in KINDS:
         for expectation in load_suite(kind_name)["expectations"]:
             severities[expectation["meta"]["check"]] = expectation["meta"]["severity"]
     for check, (_, severity) in PYTHON_CHECKS.items():
         severities[check] = severity
+    severities.update(RUN_CHECKS)
     return severities
 
 
@@ -145,6 +162,12 @@ def check_severities(settings: Settings) -> None:
     """An unknown check name or severity in ``[validation.severity]`` is a ConfigError (a typo must
     not pass); the command line checks this before a run starts."""
     overrides = settings.validation.severity
+    structural = sorted(set(overrides) & STRUCTURAL_CHECKS)
+    if structural:
+        raise ConfigError(
+            f"[validation.severity]: {', '.join(structural)} check(s) a file's structure: a file that fails "
+            "cannot be read as a table, so it is always rejected; remove the setting"
+        )
     unknown = sorted(set(overrides) - set(default_severities()))
     if unknown:
         raise ConfigError(
@@ -155,6 +178,11 @@ def check_severities(settings: Settings) -> None:
         if str(setting).strip().lower() not in SEVERITY_SETTINGS:
             raise ConfigError(
                 f"[validation.severity] {name} = {setting!r}: expected critical, warning or off"
+            )
+        if name in RUN_CHECKS and str(setting).strip().lower() == "critical":
+            raise ConfigError(
+                f"[validation.severity] {name} = {setting!r}: this check concerns the run's data as a whole, "
+                "not one file, so it cannot reject a file: expected warning or off"
             )
 
 

@@ -183,3 +183,47 @@ def test_an_ethnicity_alias_to_a_code_or_an_nhs_label_passes():
             }
         )
     )
+
+
+@pytest.mark.parametrize(
+    ("severity", "words"),
+    [
+        ({"required_columns": "warning"}, "always rejected"),
+        ({"no_catchment": "critical"}, "expected warning or off"),
+    ],
+)
+def test_severities_that_cannot_apply_are_refused(severity, words):
+    from wres.validation import check_severities
+
+    with pytest.raises(ConfigError, match=words):
+        check_severities(settings_from_dict({"validation": {"severity": severity}}))
+
+
+def test_the_no_catchment_warning_can_be_turned_off(tmp_path, monkeypatch):
+    from wres.pipeline import ingest
+    from wres.state import StateStore
+
+    monkeypatch.setenv("WRES_PSEUDONYMISATION_KEY", "k" * 40)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "board_2025-03-31.csv").write_text(
+        "organisation_code,member_id,ethnic_origin,voting,executive\nRXX,M1,A,Y,Y\n", encoding="utf-8"
+    )
+    (inbox / "staff_in_post_2025-03-31.csv").write_text(
+        "organisation_code,employee_id,assignment_id,staff_group,job_role,area_of_work,pay_band,ethnic_origin\n"
+        "RXX,E1,E1-1,Students,Student,Ward,Other,A\n",
+        encoding="utf-8",
+    )
+    checks = {}
+    for severity in ("warning", "off"):
+        settings = settings_from_dict({"validation": {"severity": {"no_catchment": severity}}}).with_paths(
+            inbox=inbox, state=tmp_path / severity
+        )
+        store = StateStore(tmp_path / severity)
+        try:
+            result = ingest(store, settings, run_id=f"run-{severity}")
+        finally:
+            store.close()
+        checks[severity] = [r.check for report in result.reports for r in report.results if not r.passed]
+    assert "no_catchment" in checks["warning"]
+    assert "no_catchment" not in checks["off"]
