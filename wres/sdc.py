@@ -12,8 +12,9 @@ then ``blank_hidden_cells`` / ``blank_hidden_representation`` make the published
 **Secondary rule**: wherever published counts add up to a published total, a single hidden count
 could be worked back as "total minus the others"; so whenever exactly one member of such a sum
 (the pieces and the total) is hidden, a second one is hidden too: the smallest other non-zero
-piece, keeping a bme count visible where another non-zero piece will do (then a zero piece, then
-the total), ties broken in a fixed order (unknown, white, bme,
+piece, keeping a bme count visible where another non-zero piece will do, else the total (never
+a zero piece while the total will do: a hidden 0 protects nothing where a published 0 elsewhere
+forces it), ties broken in a fixed order (unknown, white, bme,
 asian, black, mixed, other; then scope and breakdown alphabetically). Hiding one cell can leave
 another sum with a single hidden member, so the rule is applied again until nothing changes.
 
@@ -331,9 +332,17 @@ def _secondary_suppression(
             pl.Series("_count", counts[members["node"].to_numpy()]),
             pl.Series("_kept", kept[members["node"].to_numpy()]),
         )
-        # within a sum, the preferred second cell first: pieces before the total, non-zero before
-        # zero, others before bme, smallest first, then the fixed node order
-        .sort("rel", "is_total", pl.col("_count") == 0, "_kept", "_count", "node")
+        # within a sum, the preferred second cell first: a non-zero piece, then the total, and a
+        # zero piece last (a hidden 0 protects nothing where a published 0 elsewhere forces it:
+        # 0 bme in all|Band 3 makes 0 bme in clinical|Band 3); then others before bme, smallest
+        # first, then the fixed node order
+        .sort(
+            "rel",
+            pl.when(pl.col("_count") == 0).then(2).when(pl.col("is_total")).then(1).otherwise(0),
+            "_kept",
+            "_count",
+            "node",
+        )
     )
     rel = members["rel"].to_numpy() - 1
     node = members["node"].to_numpy()

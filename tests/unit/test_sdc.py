@@ -7,6 +7,7 @@ import datetime as dt
 import random
 from collections import Counter
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -643,3 +644,24 @@ def test_a_small_unknown_count_is_protected_by_hiding_white_not_bme():
     # the reader sees bme 20 of 123, and 103 for white and unknown together.
     out = apply_disclosure_control(frame(cell("all|all", 100, 20, 3)), DEFAULTS)
     assert hidden(out) == {("trust", "all|all", "unknown"), ("trust", "all|all", "white")}
+
+
+def test_a_second_cell_is_never_a_zero_while_the_total_will_do():
+    """A sum whose one hidden piece (7, itself hidden as a second cell elsewhere) sits beside a 0:
+    hiding the 0 protects nothing wherever a published 0 forces it (0 bme in all|Band 3 forces 0
+    bme in clinical|Band 3), so the total is hidden instead (auditors recovered counts of 1-4
+    through such zeros)."""
+    from wres.sdc import _secondary_suppression
+
+    relations = pl.DataFrame(
+        {"relation": ["r", "r", "r"], "node": [0, 1, 2], "is_total": [False, False, True]}
+    )
+    counts = np.array([7, 0, 7])
+    hidden = _secondary_suppression(relations, counts, np.array([True, False, False]))
+    assert hidden.tolist() == [True, False, True]
+    # a non-zero piece is still preferred to the total
+    relations = pl.DataFrame(
+        {"relation": ["r"] * 4, "node": [0, 1, 2, 3], "is_total": [False, False, False, True]}
+    )
+    hidden = _secondary_suppression(relations, np.array([7, 0, 5, 12]), np.array([True, False, False, False]))
+    assert hidden.tolist() == [True, False, True, False]
