@@ -30,6 +30,7 @@ import polars as pl
 from wres.config import Settings
 from wres.faults import checkpoint
 from wres.sdc import blank_hidden_cells, blank_hidden_representation
+from wres.validation import published_message
 from wres.values import ORGANISATION_CODE_PATTERN
 
 log = logging.getLogger("wres")
@@ -105,8 +106,17 @@ order by 3 desc, 1, 6, 4, 5
 
 
 def data_quality(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Failed checks of every file behind the publication (see _DATA_QUALITY)."""
-    return con.sql(_DATA_QUALITY).pl()
+    """Failed checks of every file behind the publication (see _DATA_QUALITY), each message as
+    published: without the counts of people behind the figures (``published_message``)."""
+    quality = con.sql(_DATA_QUALITY).pl()
+    return quality.with_columns(
+        pl.struct("check_name", "message")
+        .map_elements(
+            lambda r: None if r["message"] is None else published_message(r["check_name"], r["message"]),
+            return_dtype=pl.String,
+        )
+        .alias("message")
+    )
 
 
 def validation_report_text(quality: pl.DataFrame) -> str:

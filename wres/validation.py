@@ -26,6 +26,7 @@ import functools
 import json
 import logging
 import os
+import re
 import tempfile
 import threading
 from collections.abc import Callable, Iterable
@@ -706,6 +707,51 @@ def _unrecognised_label(setting: str, placeholder: str, choices: str, what: str)
         )
 
     return build
+
+
+# Warnings whose counts are counts of the people behind the published figures (a file's unknown
+# ethnicity, its leavers, its staff count, the rows of an unknown label): the publication shows
+# them without their counts and row numbers (CONTRACT section 2, "Disclosure control": a hidden
+# count must not come back through a message), ops keeps the whole message for analysts.
+_ROWS = r"rows? \d+(?:, \d+)*(?: \(the first \d+ of \d+\))?"
+_PUBLISHED_SCRUBS: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
+    "unknown_ethnicity_share": (
+        (re.compile(r"on [^()]*? of rows \([^)]*\), above ([^.]+%)\."), r"on more than \1 of rows."),
+    ),
+    "staff_count_change": (
+        (re.compile(r"(\S+) \d+ employees?, \d+ in its previous snapshot \([^)]*\)"), r"\1"),
+    ),
+    "employee_not_in_snapshot": (
+        (re.compile(r"\d+ employees? found"), "employees found"),
+        (re.compile(r" \(\d+ rows?: " + _ROWS + r"\)"), ""),
+    ),
+    "unrecognised_band": (
+        (re.compile(r", on \d+ rows?:"), ":"),
+        (re.compile(r" \(\d+ rows?\)"), ""),
+        (re.compile(r" and \d+ more;"), " and more;"),
+        (re.compile(r"; " + _ROWS + r"\."), "."),
+    ),
+}
+_PUBLISHED_SCRUBS["unrecognised_staff_group"] = _PUBLISHED_SCRUBS["unrecognised_band"]
+COUNTS_NOT_PUBLISHED = " (counts in the warehouse's ops.validation_results)"
+
+
+def published_message(check: str, message: str) -> str:
+    """``message`` as the publication shows it: for a warning about the people behind the figures,
+    without its counts and row numbers.
+
+    >>> published_message("unknown_ethnicity_share", "f.csv, column ethnic_origin: ethnicity is "
+    ...     "not stated or not known on 12% of rows (3 of 25: not known 1, not stated 2), above 10%. "
+    ...     "The figures stand.")
+    "f.csv, column ethnic_origin: ethnicity is not stated or not known on more than 10% of rows. \
+The figures stand. (counts in the warehouse's ops.validation_results)"
+    """
+    scrubs = _PUBLISHED_SCRUBS.get(check)
+    if not scrubs:
+        return message
+    for pattern, replacement in scrubs:
+        message = pattern.sub(replacement, message)
+    return message + COUNTS_NOT_PUBLISHED
 
 
 _MESSAGES: dict[str, Callable[[_Failure], str]] = {

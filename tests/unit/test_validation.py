@@ -526,3 +526,62 @@ def test_identifier_codes_are_equal_exactly_where_the_identifiers_are(seed):
     frame = pl.DataFrame({"value": values, "code": codes}).drop_nulls()
     assert frame.unique().height == frame["value"].n_unique() == frame["code"].n_unique()
     assert codes.max() < 2**53  # exact in the float64 column pandas makes of integers with blanks
+
+
+# as published: the warnings about the people behind the figures lose their counts ----------------
+
+
+def _published(result) -> str:
+    from wres.validation import published_message
+
+    return published_message(result.check, result.message)
+
+
+def _no_small_counts(text: str) -> bool:
+    """No count of rows, people or values and no row number: what the messages write them as."""
+    import re
+
+    counts = r"\d+ rows?\b|\brows? \d|\(\d+ of \d+|\d+ employees?|not (?:known|stated) \d|\d+ more\b|\d+%"
+    return re.search(counts, text.replace("10%", "").replace("20%", "")) is None
+
+
+def test_published_warnings_carry_no_counts_of_people():
+    unknown = only_failure(
+        run("board", with_("board", 10, ethnic_origin=["Z"] * 3 + ["A"] * 7)), "unknown_ethnicity_share"
+    )
+    change = only_failure(
+        run(
+            "staff_in_post",
+            clean("staff_in_post", 2),
+            context=ValidationContext(previous_staff_count={"RXX": 10}),
+        ),
+        "staff_count_change",
+    )
+    leavers = only_failure(
+        run(
+            "training",
+            with_("training", 3, employee_id=["EMP-KNOWN", "EMP-GONE", "EMP-GONE"]),
+            context=ValidationContext(known_employees={"RXX": {"EMP-KNOWN"}}),
+        ),
+        "employee_not_in_snapshot",
+    )
+    band = only_failure(
+        run("staff_in_post", with_("staff_in_post", 4, pay_band=["Band 5", "Band 8", "Band 8", "Grade X"])),
+        "unrecognised_band",
+    )
+    for result in (unknown, change, leavers, band):
+        published = _published(result)
+        assert published != result.message
+        assert _no_small_counts(published), published
+        assert "ops.validation_results" in published
+    assert "not known on more than 10% of rows." in _published(unknown)
+    assert "since the previous snapshot: RXX." in _published(change)
+    assert "employees found in no loaded staff-in-post snapshot of their organisation;" in _published(leavers)
+    assert '"Band 8", "Grade X". The rows load' in _published(band)
+
+
+def test_other_messages_are_published_as_they_are():
+    result = only_failure(
+        run("board", with_("board", 4, ethnic_origin=["Martian", "A", "A", "A"])), "unknown_ethnic_code"
+    )
+    assert _published(result) == result.message
