@@ -768,10 +768,11 @@ def _read_workbook(
         if index is not None:
             break
     if index is None:
-        sheet, head, _, candidate = tried[0]
-        others = [other.title for other, *_ in tried[1:]]
+        with_text = [attempt for attempt in tried if _has_text(attempt[1])]
+        sheet, head, _, candidate = (with_text or tried)[0]
+        others = [other.title for other, *_ in tried if other is not sheet]
         also = f"; also looked in sheet(s) {', '.join(map(repr, others))}" if others else ""
-        if not any(_has_text(h) for _, h, _, _ in tried):
+        if not with_text:
             raise FileRejected(
                 "empty_file",
                 f'{name}: the sheet "{sheet.title}" is empty{also}. Export the report again and drop it.',

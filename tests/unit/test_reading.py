@@ -751,3 +751,12 @@ def test_the_users_alias_can_send_a_column_name_to_another_column(tmp_path):
     frame = read_raw(path, STAFF, settings).frame
     assert frame["ethnic_origin"].to_list() == ["N"]
     assert "gender" not in frame.columns
+
+
+def test_an_empty_sheet_named_like_the_kind_leaves_the_message_to_the_sheet_with_text(tmp_path):
+    path = _workbook(tmp_path / "board_2025-03-31.xlsx", {"Cover": [["cover page"]], "Board": []})
+    error = _rejected(tmp_path, path.read_bytes(), name="board_2025-03-31.xlsx")
+    assert error.check == "required_columns"
+    assert error.message.startswith(
+        "board_2025-03-31.xlsx (sheet \"Cover\"; also looked in sheet(s) 'Board'): no row"
+    )
