@@ -15,7 +15,8 @@ unquoted value (``5'10"``) is reported as an unclosed quote, with its line.
 Checks raised (``FileRejected.check``): ``empty_file``, ``binary_file``, ``encoding`` (mixed
 encodings), ``delimiter``, ``required_columns``, ``duplicated_header``, ``unclosed_quote``,
 ``ragged_rows`` (values beyond the header's columns), ``malformed_csv`` (anything else polars
-cannot parse) and ``corrupt_xlsx``. A header without rows is not rejected here.
+cannot parse), ``corrupt_xlsx`` and ``uncalculated_formula`` (a workbook's formulas saved without
+their values). A header without rows is not rejected here.
 
 Staff survey question columns are matched only through ``settings.survey_columns(year)``: in a
 2019 file ``q14`` is canonical ``q15``, so the 2021 names are never matched directly.
@@ -40,6 +41,7 @@ import polars as pl
 from wres.config import DEFAULT_HEADER_ALIASES, Settings
 from wres.errors import FileRejected
 from wres.kinds import SURVEY_QUESTIONS, Kind
+from wres.messages import plural
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
@@ -744,6 +746,83 @@ def _read_xlsx(path: Path, kind: Kind, settings: Settings, survey_year: int | No
             workbook.close()
 
 
+# A formula cell whose value was never calculated: a workbook written by a program (openpyxl, a
+# script) rather than saved by Excel or LibreOffice holds the formula and an empty value, which
+# openpyxl reads as blank. An empty value is a calculated result only for a text formula (t="str").
+_UNCALCULATED_FORMULA = re.compile(
+    rb"<((?:[A-Za-z_][\w.-]*:)?)c\b([^>]*)>\s*<\1f\b(?:[^>]*/>|[^>]*>.*?</\1f>)\s*"
+    rb"(?:<\1v\s*/>|<\1v>\s*</\1v>|(?=</\1c>))",
+    re.S,
+)
+_CELL_REFERENCE = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
+_TEXT_RESULT = re.compile(rb'\bt="(?:str|inlineStr)"')
+
+
+def _column_number(letters: str) -> int:
+    """``A`` -> 1, ``Z`` -> 26, ``AA`` -> 27."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+def _uncalculated_cells(xml: bytes) -> Iterator[tuple[str, int]]:
+    """(column letters, row) of each formula cell in ``xml`` (part of a sheet) with no value."""
+    if b"<f" not in xml and b":f" not in xml:
+        return
+    for found in _UNCALCULATED_FORMULA.finditer(xml):
+        attributes = found.group(2)
+        reference = _CELL_REFERENCE.search(attributes)
+        if reference and not _TEXT_RESULT.search(attributes):
+            yield reference.group(1).decode("ascii"), int(reference.group(2))
+
+
+def _reject_uncalculated_formulas(
+    sheet: Worksheet, name: str, columns: dict[int, str], header_row: int
+) -> None:
+    """Reject the workbook when a column read holds formulas below the header that were never
+    calculated (read as blank, their rows would load with the value missing or be refused for it).
+
+    The sheet's XML is scanned in blocks that end at a row's tag, as openpyxl does not say whether
+    a blank value came from a formula.
+    """
+    found: list[tuple[int, str, str]] = []  # (row, cell, column)
+
+    def scan(block: bytes) -> None:
+        for letters, row in _uncalculated_cells(block):
+            column = columns.get(_column_number(letters) - 1)
+            if column is not None and row > header_row:
+                found.append((row, f"{letters}{row}", column))
+
+    carry = b""
+    with sheet._get_source() as source:  # the sheet's XML part, as openpyxl's reader opens it
+        while chunk := source.read(_SCAN_CHUNK_BYTES):
+            data = carry + chunk
+            cut = data.rfind(b"row>")
+            if cut < 0:
+                carry = data
+                continue
+            scan(data[: cut + 4])
+            carry = data[cut + 4 :]
+    scan(carry)
+    if not found:
+        return
+    found.sort()
+    shown = ", ".join(cell for _, cell, _ in found[:10])
+    if len(found) > 10:
+        shown += f" (the first 10 of {len(found)})"
+    columns_hit = sorted({column for *_, column in found})
+    named = ", ".join(columns_hit)
+    raise FileRejected(
+        "uncalculated_formula",
+        f'{name} (sheet "{sheet.title}"), {"column" if len(columns_hit) == 1 else "columns"} {named}: '
+        f"{plural(len(found), 'formula cell')} whose values were never calculated ({shown}); they would "
+        "read as blank. The workbook was written by a program "
+        "that does not calculate formulas: open it in Excel or LibreOffice, save it, and drop it again.",
+        named,
+    )
+
+
 def _has_text(head: list[list[str]]) -> bool:
     return any(any(c.strip() for c in cells) for cells in head)
 
@@ -794,6 +873,7 @@ def _read_workbook(
         take(offset, texts)
     for row_number, texts in enumerate(rows, start=len(head) + 1):
         take(row_number, texts)
+    _reject_uncalculated_formulas(sheet, name, {p: c for c, p in order}, header_row)
     frame = pl.DataFrame({c: pl.Series(c, v, pl.String) for c, v in values.items()})
     return _finish(frame, numbers, kind, settings, header_row, "xlsx", None, None, choice.ignored)
 

@@ -136,7 +136,7 @@ STRUCTURAL_CHECKS = frozenset(
     {
         "file_name", "unreadable_file", "empty_file", "binary_file", "encoding", "delimiter",
         "required_columns", "duplicated_header", "unclosed_quote", "ragged_rows", "malformed_csv",
-        "corrupt_xlsx",
+        "corrupt_xlsx", "uncalculated_formula",
     }
 )  # fmt: skip
 

@@ -609,6 +609,59 @@ def test_xlsx_formula_gives_its_cached_value(tmp_path):
     assert table.frame.rows() == [(2, "RX1", "M1", "A", "Y", "2")]
 
 
+def test_xlsx_formulas_never_calculated_reject_the_file_naming_columns_and_cells(tmp_path):
+    # openpyxl writes a formula with an empty value: read as blank, C5 (ethnic_origin) and D6
+    # (voting) would load as "not known" and be refused as blank; F4 is in a column not read
+    path = _workbook(
+        tmp_path / "board_2025-03-31.xlsx",
+        {
+            "Board": [
+                ["Board members", "=1+1"],
+                [],
+                [*BOARD_HEADER.split(","), "notes"],
+                ["RX1", "M1", "A", "Y", "N", "=1+1"],
+                ["RX1", "M2", '="A"', "Y", "N", "x"],
+                ["RX1", "M3", "N", "=TRUE()", "N", "x"],
+            ]
+        },
+    )
+    with pytest.raises(FileRejected) as caught:
+        read_raw(path, BOARD, DEFAULTS)
+    error = caught.value
+    assert (error.check, error.column) == ("uncalculated_formula", "ethnic_origin, voting")
+    assert error.message.startswith(
+        'board_2025-03-31.xlsx (sheet "Board"), columns ethnic_origin, voting: 2 formula cells whose '
+        "values were never calculated (C5, D6)"
+    )
+    assert "save it" in error.message
+
+
+def test_xlsx_formulas_outside_the_columns_read_and_text_results_load(tmp_path):
+    import zipfile
+
+    path = tmp_path / "written.xlsx"
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Board")
+    sheet.write_formula(0, 0, "=1+1")  # a title row above the header
+    sheet.write_row(1, 0, [*BOARD_HEADER.split(","), "notes"])
+    sheet.write_row(2, 0, ["RX1", "M1", "A", "Y", "N"])
+    sheet.write_formula(2, 5, "=1+1")  # a column not read
+    sheet.write_row(3, 0, ["RX1", "M2", "A", "Y"])
+    sheet.write_formula(3, 4, '=""', None, " ")  # a text formula, calculated
+    book.close()
+    # blank the cached values: an empty text result (t="str") is a calculated value, the others not
+    final = tmp_path / "board_2025-03-31.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(final, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<v> </v>", b"<v></v>").replace(b"</f><v>0</v>", b"</f>")
+                assert data.count(b"<f>") == 3 and b"<v></v>" in data
+            target.writestr(item, data)
+    table = read_raw(final, BOARD, DEFAULTS)
+    assert table.frame.rows() == [(3, "RX1", "M1", "A", "Y", "N"), (4, "RX1", "M2", "A", "Y", None)]
+
+
 def test_corrupt_xlsx(tmp_path):
     error = _rejected(tmp_path, b"PK\x03\x04 this is not really a zip", name="board_2025-03-31.xlsx")
     assert error.check == "corrupt_xlsx"
