@@ -500,6 +500,17 @@ class _Failure:
     def rows_text(self) -> str:
         return row_numbers(self.rows[ROW_COLUMN])
 
+    def then(self, action: str) -> str:
+        """A message's closing advice: ``action``, then drop the file again when the check rejected
+        it; when the settings made the check a warning the file loaded, so the fix is for the next
+        export."""
+        if self.severity == "critical":
+            return f"{action} and drop the file again."
+        return (
+            f"{action.rstrip(',')} for the next export: this file loaded, as [validation.severity] makes "
+            "this check a warning."
+        )
+
     def values_text(self, column: str) -> str:
         if column in IDENTIFIER_COLUMNS:
             return "(identifier values are not shown)"
@@ -517,7 +528,7 @@ _FORMATS = {
 def _missing_value(f: _Failure) -> str:
     return (
         f"{f.where()}: blank on {plural(f.rows.height, 'row')} ({f.rows_text()}), but it is required on "
-        "every row. Fill it in in the source system, export again and drop the file in the inbox."
+        f"every row. {f.then('Fill it in in the source system')}"
     )
 
 
@@ -538,8 +549,8 @@ def _unparseable_value(f: _Failure) -> str:
         )
     return (
         f"{f.where()}: values that are not {expected}, on {plural(f.rows.height, 'row')}: "
-        f"{f.values_text(invalid_text_column(f.column))}; {f.rows_text()}.{hint} Correct the values (or "
-        "the export's format) and drop the file again."
+        f"{f.values_text(invalid_text_column(f.column))}; {f.rows_text()}.{hint} "
+        + f.then("Correct the values (or the export's format)")
     )
 
 
@@ -550,7 +561,7 @@ def _unknown_ethnic_code(f: _Failure) -> str:
         f"{f.values_text(f.column)}; {f.rows_text()}. Map each value to its NHS code in wres.toml, e.g. "
         f'[aliases.ethnicity] "{label}" = "CODE", where CODE is the category\'s letter A to S (A White '
         "British ... S any other ethnic group), Z when the person did not state it, or 99 when it is not "
-        "known; and drop the file again."
+        f"known. {f.then('Add the alias')}"
     )
 
 
@@ -567,13 +578,15 @@ def _unknown_survey_answer(f: _Failure) -> str:
     if texts.drop_nulls().str.contains(_ANSWER_LABEL_AS_DATE).any():
         advice = (
             "Dates among the answers are labels such as 1-2, 3-5 or 6-10 that a spreadsheet turned into "
-            "dates: export the answers as codes (1-5), or format the column as Text before the labels are "
-            "entered, and drop the file again."
+            "dates: "
+            + f.then(
+                "export the answers as codes (1-5), or format the column as Text before the labels are "
+                "entered,"
+            )
         )
     else:
-        advice = (
-            "Check that the survey year's question columns are right ([survey_questions] in wres.toml) "
-            "and drop the file again."
+        advice = f.then(
+            "Check that the survey year's question columns are right ([survey_questions] in wres.toml)"
         )
     return (
         f"{f.where()}: answers that are not codes or labels of {f.column}, on {plural(f.rows.height, 'row')} "
@@ -586,24 +599,23 @@ def _duplicate_id(f: _Failure) -> str:
     repeated = f.rows[f.column].n_unique()
     return (
         f"{f.where()}: {plural(repeated, 'repeated value')} on {plural(f.rows.height, 'row')} "
-        f"({f.rows_text()}); identifier values are not shown. Each row needs its own {f.column}: remove "
-        "the repeated rows or fix the export, and drop the file again."
+        f"({f.rows_text()}); identifier values are not shown. Each row needs its own {f.column}: "
+        + f.then("remove the repeated rows or fix the export,")
     )
 
 
 def _appointed_without_shortlisted(f: _Failure) -> str:
     return (
         f"{f.where()}: appointed but not shortlisted on {plural(f.rows.height, 'row')} "
-        f"({f.rows_text()}). An appointment needs a shortlisting: correct shortlisted or appointed and "
-        "drop the file again."
+        f"({f.rows_text()}). An appointment needs a shortlisting: "
+        + f.then("correct shortlisted or appointed")
     )
 
 
 def _shortlisted_date_missing(f: _Failure) -> str:
     return (
         f"{f.where()}: blank on {plural(f.rows.height, 'row')} where shortlisted is true "
-        f"({f.rows_text()}). The date places the application in a reporting window: fill it in and "
-        "drop the file again."
+        f"({f.rows_text()}). The date places the application in a reporting window: " + f.then("fill it in")
     )
 
 
@@ -611,16 +623,19 @@ def _fte_out_of_range(f: _Failure) -> str:
     v = f.settings.validation
     return (
         f"{f.where()}: values outside {v.fte_min:g} to {v.fte_max:g}, on {plural(f.rows.height, 'row')}: "
-        f"{f.values_text(f.column)}; {f.rows_text()}. Correct the values (a whole-time equivalent, "
-        "e.g. 0.8), or change [validation] fte_min / fte_max in wres.toml, and drop the file again."
+        f"{f.values_text(f.column)}; {f.rows_text()}. "
+        + f.then(
+            "Correct the values (a whole-time equivalent, e.g. 0.8), or change [validation] fte_min / "
+            "fte_max in wres.toml,"
+        )
     )
 
 
 def _date_in_future(f: _Failure) -> str:
     return (
         f"{f.where()}: dates after the file's date {f.file_date} (from its name), on "
-        f"{plural(f.rows.height, 'row')}: {f.values_text(f.column)}; {f.rows_text()}. Correct the dates, "
-        "or the date in the file name, and drop the file again."
+        f"{plural(f.rows.height, 'row')}: {f.values_text(f.column)}; {f.rows_text()}. "
+        + f.then("Correct the dates, or the date in the file name,")
     )
 
 
@@ -628,22 +643,22 @@ def _date_before_1950(f: _Failure) -> str:
     return (
         f"{f.where()}: dates before {f.settings.validation.earliest_date}, on "
         f"{plural(f.rows.height, 'row')}: {f.values_text(f.column)}; {f.rows_text()}. "
-        "Correct the dates (a placeholder such as 1900-01-01 is not a date) and drop the file again."
+        + f.then("Correct the dates (a placeholder such as 1900-01-01 is not a date)")
     )
 
 
 def _no_rows(f: _Failure) -> str:
     return (
         f"{f.file_name} has a header but no rows: a {f.kind.name} file must list its people. Export the "
-        "report again (check its filters) and drop the file again."
+        + f.then("report again (check its filters)")
     )
 
 
 def _unknown_catchment_area(f: _Failure) -> str:
     return (
         f"{f.where()}: area codes that are not in the census 2021 table the monitor ships, on "
-        f"{plural(f.rows.height, 'row')}: {f.values_text(f.column)}; {f.rows_text()}. Use local authority "
-        "codes (e.g. E08000025) or K04000001 for England and Wales, and drop the file again."
+        f"{plural(f.rows.height, 'row')}: {f.values_text(f.column)}; {f.rows_text()}. "
+        + f.then("Use local authority codes (e.g. E08000025) or K04000001 for England and Wales,")
     )
 
 

@@ -417,6 +417,13 @@ def test_severity_overrides_change_the_outcome():
     )
     assert not as_warning.rejected
     assert only_failure(as_warning, "fte_out_of_range").severity == "warning"
+    # the advice follows the severity: the file loaded, so the fix is for the next export
+    assert only_failure(as_warning, "fte_out_of_range").message.endswith(
+        "or change [validation] fte_min / fte_max in wres.toml for the next export: this file loaded, as "
+        "[validation.severity] makes this check a warning."
+    )
+    critical = only_failure(run("staff_in_post", columns), "fte_out_of_range").message
+    assert critical.endswith("fte_max in wres.toml, and drop the file again.")
     off = run(
         "staff_in_post",
         columns,
