@@ -29,6 +29,7 @@ import polars as pl
 
 from wres.config import Settings
 from wres.faults import checkpoint
+from wres.processes import exit_with_parent
 from wres.sdc import blank_hidden_cells, blank_hidden_representation
 from wres.validation import published_message
 from wres.values import ORGANISATION_CODE_PATTERN
@@ -323,7 +324,8 @@ def render_locally(units: Sequence[PublicationUnit], settings: Settings) -> None
 
     In this process when there is one worker or one organisation (no pool start-up to pay). The
     workers are spawned, not forked: a fork copies DuckDB's and Prefect's threads' locks mid-use.
-    A worker killed at a crash point (wres.faults) kills this process at the same point.
+    A worker killed at a crash point (wres.faults) kills this process at the same point; a worker
+    whose parent is killed ends itself (``wres.processes``).
     """
     progress = PublicationProgress(units)
     workers = min(settings.publication_workers, len(units))
@@ -332,7 +334,9 @@ def render_locally(units: Sequence[PublicationUnit], settings: Settings) -> None
             progress.finished(write_unit(unit, settings))
         return
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=exit_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         try:
             for future in as_completed([pool.submit(write_unit, unit, settings) for unit in units]):
                 progress.finished(future.result())
