@@ -41,7 +41,7 @@ def quoted(value: object, limit: int = MAX_VALUE_CHARS) -> str:
 
 
 # what a message shows in place of a bad value that is also one of the file's identifiers
-IDENTIFIER_SHOWN_AS = "(an identifier of this file, not shown)"
+IDENTIFIER_SHOWN_AS = "(an identifier, not shown)"
 
 
 def values_with_counts(values: pl.Series, limit: int = MAX_VALUES) -> str:

@@ -128,6 +128,7 @@ def _validation_context(
         known_employees=known,
         census=census,
         pseudonymise=functools.partial(pseudonymise_column, key=key),
+        stored_identifiers=store.stored_identifiers,
     )
 
 

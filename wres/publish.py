@@ -111,9 +111,13 @@ def data_quality(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     published: without the counts of people behind the figures (``published_message``)."""
     quality = con.sql(_DATA_QUALITY).pl()
     return quality.with_columns(
-        pl.struct("check_name", "message")
+        pl.struct("check_name", "severity", "message")
         .map_elements(
-            lambda r: None if r["message"] is None else published_message(r["check_name"], r["message"]),
+            lambda r: (
+                None
+                if r["message"] is None
+                else published_message(r["check_name"], r["severity"], r["message"])
+            ),
             return_dtype=pl.String,
         )
         .alias("message")

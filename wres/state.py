@@ -382,6 +382,30 @@ class StateStore:
             cursor.close()
         return flags["unknown"].alias("employee_not_in_snapshot")
 
+    def stored_identifiers(self, pseudonyms: pl.Series) -> pl.Series:
+        """For each of ``pseudonyms`` (UUID text), in order: True where a stored row of any kind
+        holds it as an identifier (an employee number of the staff files, say), so that a message
+        about another file never quotes it. Meant for a message's few bad values."""
+        numbered = pseudonyms.rename("pseudonym").to_frame().with_row_index("row_index")
+        wanted = "select try_cast(pseudonym as uuid) from checked_pseudonyms"
+        held = " union ".join(
+            f'select "{column}" as pseudonym from {rows_table(kind.name)} where "{column}" in ({wanted})'
+            for kind in KINDS.values()
+            for column in kind.identifiers
+        )
+        cursor = self.con.cursor()  # the store's connection may hold a result not fetched to its end
+        try:
+            cursor.register("checked_pseudonyms", numbered)
+            flags = cursor.sql(
+                f"""select c.row_index, h.pseudonym is not null as held
+                    from checked_pseudonyms c
+                    left join ({held}) h on h.pseudonym = try_cast(c.pseudonym as uuid)
+                    order by c.row_index"""
+            ).pl()
+        finally:
+            cursor.close()
+        return flags["held"].alias("stored_identifier")
+
     # runs ------------------------------------------------------------------------------------
     def start_run(self, run_id: str, now: datetime) -> None:
         """Record a new run; an earlier run still 'running' was stopped before it could say how it

@@ -73,6 +73,10 @@ class ValidationContext:
     # message never shows a bad value that is also one of the file's identifiers (an employee number
     # in the ethnicity column of a misaligned export); None: not looked for
     pseudonymise: Callable[[pl.Series], pl.Series] | None = None
+    # pseudonyms -> True where a row already stored (of any file) holds the value as an identifier
+    # (``wres.state.StateStore.stored_identifiers``): an employee number from the staff files in the
+    # ethnicity column of a disciplinary file is hidden too; None: this file's identifiers only
+    stored_identifiers: Callable[[pl.Series], pl.Series] | None = None
 
 
 @dataclass
@@ -731,7 +735,7 @@ def _unrecognised_label(setting: str, placeholder: str, choices: str, what: str)
 _ROWS = r"rows? \d+(?:, \d+)*(?: \(the first \d+ of \d+\))?"
 _PUBLISHED_SCRUBS: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
     "unknown_ethnicity_share": (
-        (re.compile(r"on [^()]*? of rows \([^)]*\), above ([^.]+%)\."), r"on more than \1 of rows."),
+        (re.compile(r"on [^()]*? of rows \([^)]*\), above (\d+(?:\.\d+)?%)\."), r"on more than \1 of rows."),
     ),
     "staff_count_change": (
         (re.compile(r"(\S+) \d+ employees?, \d+ in its previous snapshot \([^)]*\)"), r"\1"),
@@ -751,22 +755,51 @@ _PUBLISHED_SCRUBS["unrecognised_staff_group"] = _PUBLISHED_SCRUBS["unrecognised_
 COUNTS_NOT_PUBLISHED = " (counts in the warehouse's ops.validation_results)"
 
 
-def published_message(check: str, message: str) -> str:
-    """``message`` as the publication shows it: for a warning about the people behind the figures,
-    without its counts and row numbers.
+# What a critical check found, said without counts, rows or values, for a file that loaded all the
+# same because [validation.severity] makes the check a warning: its rows stand behind the figures
+_FOUND_IN_A_LOADED_FILE = {
+    "missing_value": "blank on rows where a value is required",
+    "unparseable_value": "values that do not parse",
+    "unknown_ethnic_code": "values that are not NHS ethnic categories",
+    "unknown_survey_answer": "answers that are not codes or labels of the question",
+    "duplicate_id": "ids repeated within the file",
+    "appointed_without_shortlisted": "applications appointed but not shortlisted",
+    "shortlisted_date_missing": "shortlisted applications without a shortlisted_date",
+    "fte_out_of_range": "values outside the fte range",
+    "date_in_future": "dates after the file's date",
+    "date_before_1950": "dates before the earliest date allowed",
+    "unknown_catchment_area": "area codes that are not in the census table",
+}
 
-    >>> published_message("unknown_ethnicity_share", "f.csv, column ethnic_origin: ethnicity is "
-    ...     "not stated or not known on 12% of rows (3 of 25: not known 1, not stated 2), above 10%. "
-    ...     "The figures stand.")
+
+def published_message(check: str, severity: str, message: str) -> str:
+    """``message`` as the publication shows it. A warning about the people behind the figures
+    loses its counts and row numbers; a critical check that the settings make a warning (its file
+    loaded) says what it found without counts, rows or values. A file rejected by a critical check
+    stands behind no figure: its message is published whole, as the contract asks.
+
+    >>> published_message("unknown_ethnicity_share", "warning", "f.csv, column ethnic_origin: "
+    ...     "ethnicity is not stated or not known on 12% of rows (3 of 25: not known 1, not stated 2), "
+    ...     "above 10%. The figures stand.")
     "f.csv, column ethnic_origin: ethnicity is not stated or not known on more than 10% of rows. \
 The figures stand. (counts in the warehouse's ops.validation_results)"
+    >>> published_message("fte_out_of_range", "warning", "f.csv, column fte: values outside 0 to 1.5, "
+    ...     'on 1 row: "2" (1 row); row 3. Correct the values for the next export.')
+    "f.csv, column fte: values outside the fte range; the file loaded, as [validation.severity] \
+makes this check a warning (counts in the warehouse's ops.validation_results)"
     """
     scrubs = _PUBLISHED_SCRUBS.get(check)
-    if not scrubs:
-        return message
-    for pattern, replacement in scrubs:
-        message = pattern.sub(replacement, message)
-    return message + COUNTS_NOT_PUBLISHED
+    if scrubs:
+        for pattern, replacement in scrubs:
+            message = pattern.sub(replacement, message)
+        return message + COUNTS_NOT_PUBLISHED
+    if severity != "critical" and check in _FOUND_IN_A_LOADED_FILE:
+        where = message.split(": ", 1)[0]
+        return (
+            f"{where}: {_FOUND_IN_A_LOADED_FILE[check]}; the file loaded, as [validation.severity] makes "
+            f"this check a warning{COUNTS_NOT_PUBLISHED}"
+        )
+    return message
 
 
 _MESSAGES: dict[str, Callable[[_Failure], str]] = {
@@ -839,19 +872,25 @@ def _failing_rows(
 def _hide_identifier_values(
     failing: pl.DataFrame, frame: pl.DataFrame, context: ValidationContext
 ) -> pl.DataFrame:
-    """``failing`` with every text value that is also an identifier of ``frame`` (compared as
-    pseudonyms: the file's identifiers are pseudonymised by now) replaced by IDENTIFIER_SHOWN_AS.
-    Only the few failing values are hashed; a message then never quotes an employee number that an
-    export put in the wrong column."""
+    """``failing`` with every text value that is also an identifier of ``frame`` or of a row already
+    stored (compared as pseudonyms: the file's identifiers are pseudonymised by now) replaced by
+    IDENTIFIER_SHOWN_AS. Only the few failing values are hashed; a message then never quotes an
+    employee number that an export put in the wrong column."""
     identifiers = [c for c in frame.columns if c in IDENTIFIER_COLUMNS]
     texts = [c for c, t in failing.schema.items() if t == pl.String and c not in IDENTIFIER_COLUMNS]
-    if context.pseudonymise is None or failing.is_empty() or not identifiers or not texts:
+    if context.pseudonymise is None or failing.is_empty() or not texts:
+        return failing
+    if not identifiers and context.stored_identifiers is None:
         return failing
     candidates = pl.concat([failing[c] for c in texts]).drop_nulls().unique().rename("value")
+    if candidates.is_empty():
+        return failing
     hashed = context.pseudonymise(candidates)
     is_identifier = pl.Series([False] * candidates.len())
     for column in identifiers:
         is_identifier = is_identifier | hashed.is_in(frame[column].drop_nulls().unique().implode())
+    if context.stored_identifiers is not None:
+        is_identifier = is_identifier | context.stored_identifiers(hashed).fill_null(False)
     found = candidates.filter(is_identifier)
     if found.is_empty():
         return failing

@@ -5,15 +5,17 @@ organisation's previous snapshot that a new staff file is compared with."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 
 import polars as pl
 
-from tests.pseudonyms import pseudonymised, stored_id
+from tests.pseudonyms import KEY, pseudonymised, stored_id
 from wres.config import Settings
 from wres.inbox import InboxFile
 from wres.kinds import KINDS
 from wres.parsing import parse
 from wres.pipeline import _validation_context
+from wres.pseudonymise import pseudonymise_column
 from wres.state import StateStore
 from wres.validation import ValidationContext, validate
 
@@ -137,3 +139,46 @@ def test_previous_snapshot_people_per_organisation(tmp_path):
         store_snapshot(store, "e" * 64, [("RYY", "E8")], loaded=False, file_date=date(2024, 12, 31))
         context = _validation_context(store, new_file, census=pl.DataFrame(), key=b"k" * 40)
     assert context.previous_staff_count == {"RXX": 2, "RYY": 1}
+
+
+def test_a_bad_value_that_is_an_identifier_stored_from_another_file_is_never_shown(tmp_path):
+    """A disciplinary export with employee numbers in its ethnicity column: numbers of staff held in
+    the state (from the staff files) are hidden in the message like the file's own identifiers."""
+    raw = pl.DataFrame(
+        {
+            "__row": ["2", "3", "4", "5"],
+            "organisation_code": ["RXX"] * 4,
+            "case_id": ["C1", "C2", "C3", "C4"],
+            "employee_id": ["EMP-A", "EMP-B", "EMP-C", "EMP-D"],
+            "investigation_start_date": ["2025-01-01"] * 4,
+            "ethnic_origin": ["10000006", "10000006", "Martian", "10000007"],
+        }
+    )
+
+    class Raw:
+        frame = raw
+
+    frame = pseudonymised(parse(Raw(), KINDS["disciplinary"], Settings()))
+    with StateStore(tmp_path) as store:
+        # 10000006 is a member of staff of RYY; 10000007 is nobody's number
+        store_snapshot(store, "a" * 64, [("RYY", "10000006"), ("RXX", "EMP-A")])
+        assert store.known_file("a" * 64) is not None  # leaves a result unfetched on the connection
+        context = ValidationContext(
+            pseudonymise=partial(pseudonymise_column, key=KEY), stored_identifiers=store.stored_identifiers
+        )
+        report = validate(
+            frame,
+            KINDS["disciplinary"],
+            "disciplinary_2025-03-31.csv",
+            date(2025, 3, 31),
+            Settings(),
+            context,
+        )
+        flags = store.stored_identifiers(pl.Series([stored_id("EMP-A"), None, stored_id("10000007")]))
+    assert flags.to_list() == [True, False, False]
+    message = next(r.message for r in report.results if r.check == "unknown_ethnic_code")
+    assert "10000006" not in message
+    assert (
+        '"(an identifier, not shown)" (2 rows), "10000007" (1 row), "Martian" (1 row)' in message
+    )
+    assert "rows 2, 3, 4, 5" in message

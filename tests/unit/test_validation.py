@@ -189,7 +189,7 @@ def test_a_bad_value_that_is_one_of_the_files_identifiers_is_never_shown():
     )
     message = only_failure(report, "unknown_ethnic_code").message
     assert not any(raw_id in message for raw_id in ("EMP0000", "EMP0001", "ID0004"))
-    assert '"(an identifier of this file, not shown)" (3 rows), "Martian" (1 row)' in message
+    assert '"(an identifier, not shown)" (3 rows), "Martian" (1 row)' in message
     assert "rows 3, 4, 5, 6" in message
     # the alias example is a value that may be shown
     assert '[aliases.ethnicity] "Martian" = ' in message
@@ -541,7 +541,7 @@ def test_identifier_codes_are_equal_exactly_where_the_identifiers_are(seed):
 def _published(result) -> str:
     from wres.validation import published_message
 
-    return published_message(result.check, result.message)
+    return published_message(result.check, result.severity, result.message)
 
 
 def _no_small_counts(text: str) -> bool:
@@ -592,3 +592,40 @@ def test_other_messages_are_published_as_they_are():
         run("board", with_("board", 4, ethnic_origin=["Martian", "A", "A", "A"])), "unknown_ethnic_code"
     )
     assert _published(result) == result.message
+
+
+def test_a_limit_with_a_decimal_percent_still_hides_the_counts():
+    # 3 of 35 unknown (8.6%) above a limit of 5.5%: the published text must not give 3 of 35
+    settings = settings_from_dict({"validation": {"unknown_ethnicity_max_share": 0.055}})
+    unknown = only_failure(
+        run("board", with_("board", 35, ethnic_origin=["Z"] * 3 + ["A"] * 32), settings),
+        "unknown_ethnicity_share",
+    )
+    assert "(3 of 35: not stated 3), above 5.5%." in unknown.message
+    published = _published(unknown)
+    assert "not known on more than 5.5% of rows." in published
+    assert "3 of 35" not in published and "8.6%" not in published
+
+
+@pytest.mark.parametrize(
+    ("check", "columns", "found"),
+    [
+        (
+            "unknown_ethnic_code",
+            {"ethnic_origin": ["White Scottish"] * 3 + ["A"] * 7},
+            "values that are not NHS ethnic categories",
+        ),
+        ("fte_out_of_range", {"fte": ["2", "1", "1", "1", "1", "1", "1", "1", "1", "1"]}, "values outside"),
+    ],
+)
+def test_a_critical_check_made_a_warning_publishes_no_counts_rows_or_values(check, columns, found):
+    # the file loads, so its rows stand behind the figures: "White Scottish" on 3 rows would give a
+    # hidden unknown count back, and the value with its row is a person's ethnicity
+    settings = settings_from_dict({"validation": {"severity": {check: "warning"}}})
+    result = only_failure(run("staff_in_post", with_("staff_in_post", 10, **columns), settings), check)
+    assert result.severity == "warning" and "row" in result.message
+    published = _published(result)
+    assert published.startswith(f"staff_in_post_2025-03-31.csv, column {next(iter(columns))}: {found}")
+    assert "the file loaded, as [validation.severity] makes this check a warning" in published
+    assert _no_small_counts(published), published
+    assert "White Scottish" not in published and '"2"' not in published
