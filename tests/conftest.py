@@ -87,9 +87,9 @@ def wres_env(prefect_api: str | None, **extra: str) -> dict[str, str]:
 def run_wres(
     args: list[str], *, cwd: Path, prefect_api: str | None, timeout: float = 600, **extra_env: str
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real ``wres`` command (``python -m wres.cli``) and capture its output."""
+    """Run the real ``wres`` command (``python -m wres``) and capture its output."""
     return subprocess.run(
-        [sys.executable, "-m", "wres.cli", *args],
+        [sys.executable, "-m", "wres", *args],
         cwd=cwd,
         env=wres_env(prefect_api, **extra_env),
         capture_output=True,

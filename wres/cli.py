@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import time
 import traceback
 from datetime import datetime
@@ -257,12 +256,7 @@ def serve(config: ConfigOption = None) -> None:
     )
 
 
-def main() -> None:  # pragma: no cover - console entry point
-    try:
-        app()
-    except KeyboardInterrupt:
-        sys.exit(130)
+if __name__ == "__main__":  # pragma: no cover - ``python -m wres.cli``, as ``python -m wres``
+    from wres.command import main
 
-
-if __name__ == "__main__":  # pragma: no cover
     main()

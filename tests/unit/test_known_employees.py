@@ -178,7 +178,5 @@ def test_a_bad_value_that_is_an_identifier_stored_from_another_file_is_never_sho
     assert flags.to_list() == [True, False, False]
     message = next(r.message for r in report.results if r.check == "unknown_ethnic_code")
     assert "10000006" not in message
-    assert (
-        '"(an identifier, not shown)" (2 rows), "10000007" (1 row), "Martian" (1 row)' in message
-    )
+    assert '"(an identifier, not shown)" (2 rows), "10000007" (1 row), "Martian" (1 row)' in message
     assert "rows 2, 3, 4, 5" in message

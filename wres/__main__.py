@@ -1,0 +1,5 @@
+"""``python -m wres``: the ``wres`` command."""
+
+from wres.command import main
+
+main()
