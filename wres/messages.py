@@ -58,7 +58,7 @@ def values_with_counts(values: pl.Series, limit: int = MAX_VALUES) -> str:
         .len()
         .sort(["len", "value"], descending=[True, False], nulls_last=True)
     )
-    shown = [f"{quoted(_plain(v))} ({plural(n, 'row')})" for v, n in counts.head(limit).iter_rows()]
+    shown = [f"{quoted(plain_value(v))} ({plural(n, 'row')})" for v, n in counts.head(limit).iter_rows()]
     more = counts.height - limit
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
@@ -77,8 +77,8 @@ def alias_example(values: pl.Series, fallback: str) -> str:
     return _CONTROL.sub(" ", str(top)[:MAX_VALUE_CHARS]).replace('"', "'")
 
 
-def _plain(value: object) -> object:
-    # dates and numbers print as a person writes them
+def plain_value(value: object) -> object:
+    """A value as a message writes it: a whole number without its ``.0``."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value

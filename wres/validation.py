@@ -40,7 +40,15 @@ import polars as pl
 from wres.config import Settings
 from wres.errors import ConfigError
 from wres.kinds import IDENTIFIER_COLUMNS, KINDS, Kind
-from wres.messages import IDENTIFIER_SHOWN_AS, alias_example, percent, plural, row_numbers, values_with_counts
+from wres.messages import (
+    IDENTIFIER_SHOWN_AS,
+    alias_example,
+    percent,
+    plain_value,
+    plural,
+    row_numbers,
+    values_with_counts,
+)
 from wres.parsing import ROW_COLUMN, invalid_column, invalid_text_column
 from wres.resources import resource_dir
 from wres.staff_groups import STAFF_GROUPS
@@ -872,17 +880,23 @@ def _failing_rows(
 def _hide_identifier_values(
     failing: pl.DataFrame, frame: pl.DataFrame, context: ValidationContext
 ) -> pl.DataFrame:
-    """``failing`` with every text value that is also an identifier of ``frame`` or of a row already
+    """``failing`` with every value that is also an identifier of ``frame`` or of a row already
     stored (compared as pseudonyms: the file's identifiers are pseudonymised by now) replaced by
-    IDENTIFIER_SHOWN_AS. Only the few failing values are hashed; a message then never quotes an
-    employee number that an export put in the wrong column."""
+    IDENTIFIER_SHOWN_AS. Numbers are compared as a message writes them (an employee number in the
+    fte column is the number 98700003); a number column with such a value becomes text. Only the
+    few failing values are hashed; a message then never quotes an employee number that an export
+    put in the wrong column."""
     identifiers = [c for c in frame.columns if c in IDENTIFIER_COLUMNS]
-    texts = [c for c, t in failing.schema.items() if t == pl.String and c not in IDENTIFIER_COLUMNS]
-    if context.pseudonymise is None or failing.is_empty() or not texts:
+    shown = {
+        c: failing[c] if dtype == pl.String else _as_message_text(failing[c])
+        for c, dtype in failing.schema.items()
+        if c not in IDENTIFIER_COLUMNS and c != ROW_COLUMN and (dtype == pl.String or dtype.is_numeric())
+    }
+    if context.pseudonymise is None or failing.is_empty() or not shown:
         return failing
     if not identifiers and context.stored_identifiers is None:
         return failing
-    candidates = pl.concat([failing[c] for c in texts]).drop_nulls().unique().rename("value")
+    candidates = pl.concat(list(shown.values())).drop_nulls().unique().rename("value")
     if candidates.is_empty():
         return failing
     hashed = context.pseudonymise(candidates)
@@ -891,16 +905,17 @@ def _hide_identifier_values(
         is_identifier = is_identifier | hashed.is_in(frame[column].drop_nulls().unique().implode())
     if context.stored_identifiers is not None:
         is_identifier = is_identifier | context.stored_identifiers(hashed).fill_null(False)
-    found = candidates.filter(is_identifier)
-    if found.is_empty():
-        return failing
+    found = candidates.filter(is_identifier).implode()
+    hit = [c for c, values in shown.items() if values.is_in(found).any()]
     return failing.with_columns(
-        pl.when(pl.col(c).is_in(found.implode()))
-        .then(pl.lit(IDENTIFIER_SHOWN_AS))
-        .otherwise(pl.col(c))
-        .alias(c)
-        for c in texts
+        pl.when(shown[c].is_in(found)).then(pl.lit(IDENTIFIER_SHOWN_AS)).otherwise(shown[c]).alias(c)
+        for c in hit
     )
+
+
+def _as_message_text(values: pl.Series) -> pl.Series:
+    """Numbers as a message writes them: ``98700003.0`` as ``98700003``, ``1.8`` as ``1.8``."""
+    return values.map_elements(lambda v: str(plain_value(v)), return_dtype=pl.String, skip_nulls=True)
 
 
 def _passed_message(file_name: str, check: str, column: str | None) -> str:

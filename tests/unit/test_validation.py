@@ -195,6 +195,24 @@ def test_a_bad_value_that_is_one_of_the_files_identifiers_is_never_shown():
     assert '[aliases.ethnicity] "Martian" = ' in message
 
 
+def test_a_number_that_is_one_of_the_files_identifiers_is_never_shown():
+    # a misaligned export: an employee number in the fte column (a number, out of range)
+    columns = with_(
+        "staff_in_post",
+        4,
+        employee_id=["98700001", "98700002", "98700003", "98700004"],
+        fte=["98700003", "1", "2", "1.8"],
+    )
+    frame = pseudonymised(parse(raw(columns), KINDS["staff_in_post"], Settings()))
+    context = ValidationContext(census=CENSUS, pseudonymise=partial(pseudonymise_column, key=KEY))
+    report = validate(
+        frame, KINDS["staff_in_post"], "staff_in_post_2025-03-31.csv", FILE_DATE, Settings(), context
+    )
+    message = only_failure(report, "fte_out_of_range").message
+    assert "98700003" not in message
+    assert '"(an identifier, not shown)" (1 row), "1.8" (1 row), "2" (1 row); rows 2, 4, 5' in message
+
+
 def test_unknown_ethnic_code_names_values_and_the_alias_setting():
     values = ["White Scottish", "A", "White Scottish", "Martian"]
     report = run("board", with_("board", 4, ethnic_origin=values))
