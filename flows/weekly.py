@@ -40,10 +40,10 @@ def ingest_task(settings: Settings, run_id: str) -> IngestResult:
 @task(name="build the analyst warehouse", cache_policy=NO_CACHE)
 def warehouse_task(settings: Settings, run_id: str, result: IngestResult) -> Path:
     with StateStore(settings.paths.state, memory_limit=BUILD_MEMORY_LIMIT) as store:
-        store.finish_run(
+        store.finish_run(  # completed once the warehouse and publication are in place
             run_id,
             now=now_utc(),
-            status="completed",
+            status="publishing",
             exit_code=result.exit_code,
             counts={
                 "seen": len(result.outcomes),
@@ -131,6 +131,8 @@ def run_with_settings(settings: Settings) -> int:
         if published:
             logger.info("publication: %s", published)
             deliver_task(settings, published)
+        with StateStore(settings.paths.state) as store:
+            store.complete_run(run_id, now_utc())
     except BaseException as error:
         with StateStore(settings.paths.state) as store:
             store.finish_run(

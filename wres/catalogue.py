@@ -102,8 +102,10 @@ COLUMN_COMMENTS: dict[str, str] = {
     "first_seen_order": "Order of first sighting (breaks ties between files of one kind and date).",
     "status": "loaded or rejected.",
     "ops.runs.status": (
-        "running, completed (ingest done, exit code known), failed (an internal error), or interrupted "
-        "(stopped before it could say: killed, or the machine went down)."
+        "running, completed (its warehouse and publication put in place; exit code known), failed (an "
+        "internal error), or interrupted (stopped before it could say: killed, or the machine went down). "
+        "The job's state also has publishing (files loaded, warehouse and publication not yet in place), "
+        "which the warehouse shows as completed for the run that built it."
     ),
     "rows": "Rows loaded from the file.",
     "loaded_at": "When the file's rows were loaded.",

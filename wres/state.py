@@ -408,13 +408,13 @@ class StateStore:
 
     # runs ------------------------------------------------------------------------------------
     def start_run(self, run_id: str, now: datetime) -> None:
-        """Record a new run; an earlier run still 'running' was stopped before it could say how it
-        ended (killed, the machine switched off): it is marked 'interrupted'."""
+        """Record a new run; an earlier run still 'running' or 'publishing' was stopped before it
+        could say how it ended (killed, the machine switched off): it is marked 'interrupted'."""
         self.con.execute("begin transaction")
         try:
             self.con.execute(
                 "update runs set status = 'interrupted', message = 'stopped before it finished' "
-                "where status = 'running'"
+                "where status in ('running', 'publishing')"
             )
             self.con.execute(
                 "insert into runs (run_id, started_at, status) values (?, ?, 'running')", [run_id, now]
@@ -448,6 +448,14 @@ class StateStore:
                 message,
                 run_id,
             ],
+        )
+
+    def complete_run(self, run_id: str, now: datetime) -> None:
+        """The run's warehouse and publication are in place: 'publishing' becomes 'completed'."""
+        self.con.execute(
+            "update runs set status = 'completed', finished_at = ? "
+            "where run_id = ? and status = 'publishing'",
+            [now, run_id],
         )
 
     def record_run_file(

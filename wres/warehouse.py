@@ -29,7 +29,10 @@ _OPS_TABLES = {
     "loaded_files": "select sha256, name, kind, file_date, survey_year, reference_name, size_bytes, "
     "first_seen, first_seen_order, status, rows, loaded_at, last_checked_at, last_message "
     "from state.main.files order by first_seen_order",
-    "runs": "select * from state.main.runs order by started_at, run_id",
+    # the run building this warehouse is 'publishing' in the state until its publication is in
+    # place; in the warehouse it publishes, it has completed
+    "runs": "select * replace (case when status = 'publishing' then 'completed' else status end as status) "
+    "from state.main.runs order by started_at, run_id",
     "run_files": "select * from state.main.run_files order by run_id, name",
     "validation_results": "select * from state.main.validation_results "
     "order by validated_at, run_id, file_name, check_name, column_name",

@@ -224,3 +224,13 @@ def test_the_new_file_keeps_its_validation_results_after_a_crash(crashes, point)
         crashes[point].work, f"select count(*) from ops.validation_results where file_name = '{NEW_NAME}'"
     )
     assert rows[0][0] > 0
+
+
+@pytest.mark.parametrize("point", POINTS)
+def test_the_killed_run_reads_interrupted_and_the_others_completed(crashes, point):
+    # a run killed while building the warehouse or publishing never reads 'completed'
+    assert _query(crashes[point].work, "select status from ops.runs order by started_at, run_id") == [
+        ("completed",),
+        ("interrupted",),
+        ("completed",),
+    ]
