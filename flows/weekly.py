@@ -25,6 +25,7 @@ from wres.publish import (
     switch_publication,
     write_unit_files,
 )
+from wres.run_lock import exclusive_run
 from wres.state import BUILD_MEMORY_LIMIT, StateStore
 from wres.warehouse import build_warehouse, publish_warehouse
 
@@ -119,6 +120,12 @@ def weekly(
 
 
 def run_with_settings(settings: Settings) -> int:
+    """One run, holding the state folder's run lock throughout (``wres.run_lock``)."""
+    with exclusive_run(settings.paths.state):
+        return _run_holding_the_lock(settings)
+
+
+def _run_holding_the_lock(settings: Settings) -> int:
     logger = get_run_logger()
     run_id = new_run_id()
     with StateStore(settings.paths.state) as store:

@@ -327,6 +327,32 @@ def test_an_empty_inbox_publishes_an_empty_warehouse(tmp_path, prefect_server):
     assert "nothing to publish" in result.stderr + result.stdout
 
 
+def test_a_second_run_on_a_state_in_use_exits_2_and_changes_nothing(tmp_path, prefect_server):
+    # a real second process holds the state folder's run lock, as a run in progress does
+    make_inbox(tmp_path / "inbox")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom wres.run_lock import exclusive_run\n"
+            "with exclusive_run(sys.argv[1]):\n    print('holding', flush=True)\n    time.sleep(600)\n",
+            str(tmp_path / "data" / "state"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        result = run_wres(["run", "--inbox", "inbox"], cwd=tmp_path, prefect_api=prefect_server)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert f"another run is using the state folder data/state (process {holder.pid}," in result.stderr
+    assert not (tmp_path / "data" / "warehouse" / "wres.duckdb").exists()
+    assert not (tmp_path / "data" / "outputs" / "latest").exists()
+
+
 def test_internal_error_exits_3_and_names_the_log(tmp_path, prefect_server):
     inbox = make_inbox(tmp_path / "inbox")
     # a folder where the warehouse file should go: the swap cannot succeed
