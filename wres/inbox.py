@@ -32,6 +32,8 @@ class InboxFile:
     reference_name: str | None  # reference_NAME only
     sha256: str
     size: int
+    # when the bytes were last changed, as found before they were hashed (None: not known)
+    modified_ns: int | None = None
 
     @property
     def identity(self) -> tuple[str | None, date | None, int | None, str | None]:
@@ -116,7 +118,7 @@ def classify(path: Path) -> InboxFile | UnrecognisedFile:
         elif kind.date_in_name == "name":
             reference_name = match.group("name")
         try:
-            size = path.stat().st_size
+            found = path.stat()
             sha256 = file_hash(path)
         except OSError as error:  # no permission, or gone since the folder was listed: a rejection
             return UnrecognisedFile(
@@ -126,7 +128,9 @@ def classify(path: Path) -> InboxFile | UnrecognisedFile:
                 kind.name,
                 "unreadable_file",
             )
-        return InboxFile(path, name, kind.name, file_date, survey_year, reference_name, sha256, size)
+        size, modified = found.st_size, found.st_mtime_ns
+        identity = (kind.name, file_date, survey_year, reference_name)
+        return InboxFile(path, name, *identity, sha256, size, modified)
     return UnrecognisedFile(
         path,
         name,

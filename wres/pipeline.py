@@ -16,11 +16,11 @@ from wres.config import Settings
 from wres.errors import FileRejected
 from wres.faults import checkpoint
 from wres.inbox import InboxFile, UnrecognisedFile, discover
-from wres.kinds import IDENTIFIER_COLUMNS, KINDS
+from wres.kinds import IDENTIFIER_COLUMNS, KINDS, Kind
 from wres.memory import release_freed_memory
 from wres.parsing import parse
 from wres.pseudonymise import load_key, pseudonymise_column, pseudonymise_frame
-from wres.reading import read_raw
+from wres.reading import RawTable, read_raw
 from wres.reference import CENSUS_REFERENCE_NAME, census_reference
 from wres.state import KnownFile, StateStore
 from wres.validation import (
@@ -147,6 +147,29 @@ def _rejection_report(
     return ValidationReport(file_name=inbox_file.name, kind=kind or "", results=[result], rejected=True)
 
 
+def _read_unchanged(inbox_file: InboxFile, kind: Kind, settings: Settings) -> RawTable:
+    """The file's rows, read only if its bytes are still those that were hashed: a file removed, or
+    still being written, since the inbox was listed is rejected for this run, not read in part."""
+    try:
+        raw = read_raw(inbox_file.path, kind, settings, survey_year=inbox_file.survey_year)
+        now = inbox_file.path.stat()
+    except OSError as error:
+        raise FileRejected(
+            "unreadable_file",
+            f"{inbox_file.name} could not be read ({error.strerror or error}): it was removed or moved "
+            "from the inbox while the run read it, or the job may not read it.",
+        ) from None
+    if now.st_size != inbox_file.size or (
+        inbox_file.modified_ns is not None and now.st_mtime_ns != inbox_file.modified_ns
+    ):
+        raise FileRejected(
+            "changed_while_read",
+            f"{inbox_file.name} changed while the run read it (still being copied or written?): nothing "
+            "of it was loaded. The next run reads it again.",
+        )
+    return raw
+
+
 def load_one(
     store: StateStore,
     inbox_file: InboxFile,
@@ -160,7 +183,7 @@ def load_one(
     results in the same transaction."""
     kind = KINDS[inbox_file.kind]
     try:
-        raw = read_raw(inbox_file.path, kind, settings, survey_year=inbox_file.survey_year)
+        raw = _read_unchanged(inbox_file, kind, settings)
         frame = parse(raw, kind, settings)
         del raw  # the file as text: freed before pseudonyms and validation make their copies
         frame = pseudonymise_frame(frame, IDENTIFIER_COLUMNS, key)

@@ -148,7 +148,7 @@ STRUCTURAL_CHECKS = frozenset(
     {
         "file_name", "unreadable_file", "empty_file", "binary_file", "encoding", "delimiter",
         "required_columns", "duplicated_header", "unclosed_quote", "ragged_rows", "malformed_csv",
-        "corrupt_xlsx", "uncalculated_formula",
+        "corrupt_xlsx", "uncalculated_formula", "changed_while_read",
     }
 )  # fmt: skip
 
