@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import shutil
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -147,11 +148,19 @@ def _rejection_report(
     return ValidationReport(file_name=inbox_file.name, kind=kind or "", results=[result], rejected=True)
 
 
+def scratch_folder(settings: Settings) -> Path:
+    """Where a run's converted copies of extracts go while they are read: inside the state folder,
+    with the rest of the row-level data, never the system's shared temporary folder; emptied at the
+    start of each run, so that a run killed mid-read leaves no copy behind for long."""
+    return Path(settings.paths.state) / "tmp"
+
+
 def _read_unchanged(inbox_file: InboxFile, kind: Kind, settings: Settings) -> RawTable:
     """The file's rows, read only if its bytes are still those that were hashed: a file removed, or
     still being written, since the inbox was listed is rejected for this run, not read in part."""
     try:
-        raw = read_raw(inbox_file.path, kind, settings, survey_year=inbox_file.survey_year)
+        scratch = scratch_folder(settings)
+        raw = read_raw(inbox_file.path, kind, settings, survey_year=inbox_file.survey_year, scratch=scratch)
         now = inbox_file.path.stat()
     except OSError as error:
         raise FileRejected(
@@ -225,6 +234,8 @@ def ingest(store: StateStore, settings: Settings, run_id: str) -> IngestResult:
     if files:
         warm_up_in_background()
     result = IngestResult()
+    if scratch_folder(settings).exists():  # copies a killed run left (this run holds the run lock)
+        shutil.rmtree(scratch_folder(settings), ignore_errors=True)
     discarded = store.discard_unfinished_rows()
     if discarded:
         log.info("removed %d row(s) of a file whose storing an earlier run did not finish", discarded)

@@ -592,7 +592,9 @@ def _rows_with_extra_values(
     return bad, count
 
 
-def _read_csv(path: Path, kind: Kind, settings: Settings, survey_year: int | None) -> RawTable:
+def _read_csv(
+    path: Path, kind: Kind, settings: Settings, survey_year: int | None, scratch: Path | None
+) -> RawTable:
     name = path.name
     scan = _scan_bytes(path, name)
     if not scan.utf8 and scan.has_utf8_multibyte:
@@ -606,8 +608,10 @@ def _read_csv(path: Path, kind: Kind, settings: Settings, survey_year: int | Non
     if scan.utf8 and not scan.has_bare_cr:
         return _read_utf8_csv(path, path, encoding, kind, settings, survey_year)
     # polars reads UTF-8 with LF line breaks only: convert a copy outside the inbox, which is never
-    # written to
-    with tempfile.TemporaryDirectory(prefix="wres-read-") as folder:
+    # written to, in ``scratch`` (the run's passes the state folder's, where row-level data belongs)
+    if scratch is not None:
+        scratch.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="wres-read-", dir=scratch) as folder:
         converted = Path(folder) / "converted.csv"
         _normalised_copy(path, converted, windows_1252=not scan.utf8, line_breaks=scan.has_bare_cr)
         return _read_utf8_csv(path, converted, encoding, kind, settings, survey_year)
@@ -881,13 +885,17 @@ def _read_workbook(
 # --------------------------------------------------------------------------------------------
 
 
-def read_raw(path: Path, kind: Kind, settings: Settings, survey_year: int | None = None) -> RawTable:
+def read_raw(
+    path: Path, kind: Kind, settings: Settings, survey_year: int | None = None, scratch: Path | None = None
+) -> RawTable:
     """Read one inbox file of ``kind`` into a :class:`RawTable` (every value text, canonical names).
 
     The format comes from the bytes: a ZIP container is read as XLSX, anything else as CSV (an
     ``.xlsx`` name holding text is rejected as not a workbook). ``survey_year`` picks the staff
     survey's question columns (``settings.survey_columns``). Raises FileRejected for a file whose
-    structure cannot be read; a header with no rows is returned as an empty frame.
+    structure cannot be read; a header with no rows is returned as an empty frame. A CSV that must be
+    converted first (Windows-1252, CR line breaks) is copied into a temporary folder in ``scratch``
+    (None: the system's), removed once read.
     """
     path = Path(path)
     with open(path, "rb") as handle:
@@ -907,4 +915,4 @@ def read_raw(path: Path, kind: Kind, settings: Settings, survey_year: int | None
             "corrupt_xlsx",
             f"{path.name} is named .xlsx but is not an Excel workbook (if it is a CSV file, name it .csv).",
         )
-    return _read_csv(path, kind, settings, survey_year)
+    return _read_csv(path, kind, settings, survey_year, scratch)
