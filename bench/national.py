@@ -24,21 +24,18 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from bench import core_numbers
+from wres.prefect_server import local_prefect_server
 
 CONTENDERS = ("wres", "pandas", "floor")
 BENCH_KEY = "benchmark-pseudonymisation-key-0123456789"
@@ -154,55 +151,6 @@ def measure(command: list[str], *, env: dict[str, str], cwd: Path, log: Path) ->
         largest_child_rss=children.get(largest, 0) if largest else 0,
         lines=lines,
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# Prefect server on loopback
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def prefect_server(home: Path) -> Iterator[str]:
-    """A ``prefect server start`` on 127.0.0.1 in its own process group, ended (the group) on exit."""
-    home.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, **QUIET_PREFECT, "PREFECT_HOME": str(home)}
-    env.pop("PREFECT_API_URL", None)
-    port = _free_port()
-    log = (home / "server.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}/api"
-    deadline = time.monotonic() + 180
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"prefect server did not start; see {home / 'server.log'}")
-            time.sleep(0.5)
-        yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -475,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
     cores: dict[str, pd.DataFrame] = {}
     prefect_home = workdir / "prefect-home"
     use_server = "wres" in contenders and not args.temporary_server
-    with prefect_server(prefect_home) if use_server else nullcontext() as api:
+    with local_prefect_server(prefect_home) if use_server else nullcontext() as api:
         for name in contenders:
             print(f"running {name} ...", flush=True)
             if name == "wres":

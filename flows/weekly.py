@@ -11,6 +11,7 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.exceptions import TerminationSignal
 
 from wres.config import Settings, load_settings
 from wres.faults import checkpoint
@@ -141,12 +142,14 @@ def _run_holding_the_lock(settings: Settings) -> int:
         with StateStore(settings.paths.state) as store:
             store.complete_run(run_id, now_utc())
     except BaseException as error:
+        # Ctrl-C; or SIGTERM, which Prefect turns into TerminationSignal inside a flow
+        stopped = isinstance(error, KeyboardInterrupt | TerminationSignal)
         with StateStore(settings.paths.state) as store:
             store.finish_run(
                 run_id,
                 now=now_utc(),
-                status="failed",
-                exit_code=3,
+                status="interrupted" if stopped else "failed",
+                exit_code=130 if stopped else 3,
                 counts={},
                 message=f"{type(error).__name__}: {error}"[:2000],
             )

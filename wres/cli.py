@@ -19,7 +19,7 @@ import typer
 from wres.config import Paths, Settings, load_settings
 from wres.errors import ConfigError
 from wres.pseudonymise import load_key
-from wres.runtime import configure_prefect_environment, first_prefect_run
+from wres.runtime import configure_prefect_environment, first_prefect_run, prefect_home
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -243,9 +243,27 @@ def demo(
 
 @app.command()
 def serve(config: ConfigOption = None) -> None:
-    """Serve the weekly schedule (Mondays 07:00 Europe/London) on a host without a work pool."""
+    """Serve the weekly schedule (Mondays 07:00 Europe/London) on a host without a work pool.
+
+    Schedules need a Prefect server, which Prefect's temporary in-run server is not: without
+    PREFECT_API_URL, a Prefect server is started on 127.0.0.1 for as long as the schedule is served.
+    """
     _load(config)
     configure_prefect_environment()
+    if os.environ.get("PREFECT_API_URL"):
+        _serve_schedule(config)
+        return
+    from wres.prefect_server import local_prefect_server
+
+    log = prefect_home() / "server.log"
+    typer.echo(f"Starting a Prefect server on 127.0.0.1 for the schedule (its log: {log}) ...", err=True)
+    with local_prefect_server(prefect_home(), log) as url:
+        os.environ["PREFECT_API_URL"] = url  # before Prefect is imported: its settings read it once
+        typer.echo(f"Prefect server: {url}; serving the weekly schedule (Ctrl-C stops both)", err=True)
+        _serve_schedule(config)
+
+
+def _serve_schedule(config: Path | None) -> None:
     from prefect.schedules import Cron
 
     from flows.weekly import weekly

@@ -9,6 +9,7 @@ go to a log file of their own in the system's temporary folder.
 
 from __future__ import annotations
 
+import signal
 import sys
 import tempfile
 import traceback
@@ -27,7 +28,14 @@ def _write_log(text: str) -> str:
     return path
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    # SIGTERM (a service manager stopping the job, ``kill``) ends the command as Ctrl-C does: its
+    # clean-ups run, so Prefect's temporary server and the publication workers end with it
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         from wres.cli import app
 

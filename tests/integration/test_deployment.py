@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
+import urllib.request
 
 import pytest
 
@@ -78,3 +80,44 @@ def test_wres_serve_serves_the_same_schedule_without_a_work_pool(prefect_server,
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)
+
+
+def test_wres_serve_without_a_server_starts_one_for_the_schedule_and_stops_it(tmp_path):
+    # Prefect's temporary in-run server cannot run schedules: serve starts a real one on loopback
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "DO_NOT_TRACK": "1"}
+    env.pop("PREFECT_API_URL", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "wres", "serve"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    url, deployment, output = None, None, []
+    try:
+        for line in server.stdout:  # "Prefect server: http://127.0.0.1:PORT/api; serving ..."
+            output.append(line)
+            if line.startswith("Prefect server: "):
+                url = line.split()[2].rstrip(";")
+                break
+        assert url, "".join(output)
+        for _ in range(120):
+            inspected = prefect(["deployment", "inspect", "wres-weekly/wres-weekly", "--output", "json"], url)
+            if inspected.returncode == 0:
+                deployment = json.loads(inspected.stdout)
+                break
+            time.sleep(1)
+        assert deployment is not None, "not served"
+        [schedule] = deployment["schedules"]
+        assert (schedule["schedule"]["cron"], schedule["schedule"]["timezone"]) == (
+            "0 7 * * 1",
+            "Europe/London",
+        )
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)  # as a service manager stops it
+        server.wait(timeout=60)
+    # the server it started ended with it
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"{url}/health", timeout=5)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -14,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import REPO_ROOT, run_wres
+from tests.conftest import REPO_ROOT, run_wres, wres_env
 
 pytestmark = pytest.mark.integration
 
@@ -382,6 +383,57 @@ def test_first_run_on_a_fresh_machine_needs_no_prefect_server(tmp_path):
     assert "temporary local server" in result.stderr
     assert time.monotonic() - started < 300
     assert (tmp_path / "data/warehouse/wres.duckdb").exists()
+
+
+def _descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        for child in (task / "children").read_text().split():
+            found |= {int(child)} | _descendants(int(child))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        return (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]) != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_sigterm_stops_a_run_with_130_and_leaves_no_process_behind(tmp_path):
+    """A service manager's SIGTERM ends the run as Ctrl-C does: Prefect's temporary server (started
+    by the run) ends with it, the run reads interrupted, and the last good warehouse stays."""
+    make_inbox(tmp_path / "inbox")
+    env = wres_env(None, PREFECT_HOME=str(tmp_path / "prefect-home"))
+    env.pop("PREFECT_API_URL", None)
+    run = subprocess.Popen(
+        [sys.executable, "-m", "wres", "run", "--inbox", "inbox"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    output = []
+    for line in run.stderr:  # the ingest has begun: Prefect's temporary server is up
+        output.append(line)
+        if "file(s) of known kinds" in line:
+            break
+    children = _descendants(run.pid)
+    assert children, "".join(output)
+    run.send_signal(signal.SIGTERM)
+    output.append(run.stderr.read())
+    assert run.wait(timeout=120) == 130, "".join(output)[-3000:]
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(_running(pid) for pid in children):
+        time.sleep(0.5)
+    assert [pid for pid in children if _running(pid)] == []
+    con = duckdb.connect(str(tmp_path / "data" / "state" / "state.duckdb"), read_only=True)
+    try:
+        assert con.execute("select status, exit_code from runs").fetchall() == [("interrupted", 130)]
+    finally:
+        con.close()
 
 
 def test_an_older_duckdb_client_reads_the_warehouse(first_run, tmp_path):
