@@ -1,6 +1,7 @@
 """Staff groups and the clinical / non-clinical split (CONTRACT section 1, "Workforce rules").
 
-The canonical names are ESR's and NHS Digital's staff groups. Labels are matched with case,
+The canonical names are the contract's (NHS Digital's staff groups, ``Admin and Clerical`` as the
+contract writes it; ESR's ``Administrative and Clerical`` is an alias). Labels are matched with case,
 spaces, punctuation and ``&``/``and`` ignored, through ESR's variants (its reports truncate
 ``Additional Professional Scientific and Technical`` to ``Add Prof Scientific and Technic``) and
 the settings' ``[aliases.staff_group]``. An unrecognised staff group is a warning upstream; its
@@ -25,7 +26,7 @@ ADDITIONAL_CLINICAL = "Additional Clinical Services"
 HEALTHCARE_SCIENTISTS = "Healthcare Scientists"
 ADDITIONAL_PROFESSIONAL = "Additional Professional Scientific and Technical"
 STUDENTS = "Students"
-ADMIN_AND_CLERICAL = "Administrative and Clerical"
+ADMIN_AND_CLERICAL = "Admin and Clerical"
 ESTATES_AND_ANCILLARY = "Estates and Ancillary"
 
 CLINICAL_GROUPS: tuple[str, ...] = (
@@ -44,7 +45,7 @@ Workforce = Literal["clinical", "non_clinical"]
 
 # Spellings seen in ESR reports and elsewhere -> canonical name (besides the canonical names).
 DEFAULT_STAFF_GROUP_ALIASES: dict[str, str] = {
-    "Admin and Clerical": ADMIN_AND_CLERICAL,
+    "Administrative and Clerical": ADMIN_AND_CLERICAL,
     "Administration and Clerical": ADMIN_AND_CLERICAL,
     "Add Prof Scientific and Technic": ADDITIONAL_PROFESSIONAL,
     "Add Prof Scientific and Technical": ADDITIONAL_PROFESSIONAL,

@@ -91,7 +91,7 @@ def test_role_groups_constant():
         ("Medical / Dental - In Training", MAD),
         ("Medical/Dental - Other", MAD),
         ("Allied Health Professionals", AHP),
-        ("Admin and Clerical", "Administrative and Clerical"),
+        ("Admin and Clerical", "Admin and Clerical"),
         ("Maintenance / Ancillary", "Estates and Ancillary"),
         ("Wider healthcare team", None),
         ("Scientific and Technical / Healthcare Scientists", None),

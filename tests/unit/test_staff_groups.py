@@ -31,10 +31,10 @@ from wres.staff_groups import STAFF_GROUPS, canonical_staff_group, staff_group_s
         ),
         ("Add Prof Scientific & Technic", "Additional Professional Scientific and Technical", "clinical"),
         ("Students", "Students", "clinical"),
-        ("Administrative and Clerical", "Administrative and Clerical", "non_clinical"),
-        ("Admin and Clerical", "Administrative and Clerical", "non_clinical"),
-        ("ADMIN & CLERICAL", "Administrative and Clerical", "non_clinical"),
-        ("Administrative-and-Clerical", "Administrative and Clerical", "non_clinical"),
+        ("Administrative and Clerical", "Admin and Clerical", "non_clinical"),
+        ("Admin and Clerical", "Admin and Clerical", "non_clinical"),
+        ("ADMIN & CLERICAL", "Admin and Clerical", "non_clinical"),
+        ("Administrative-and-Clerical", "Admin and Clerical", "non_clinical"),
         ("Estates and Ancillary", "Estates and Ancillary", "non_clinical"),
         ("Estates & Ancillary", "Estates and Ancillary", "non_clinical"),
     ],
@@ -74,10 +74,12 @@ def test_alias_to_an_unknown_group_is_a_config_error():
 
 
 def test_staff_group_series_keeps_unrecognised_labels_as_given():
-    frame = staff_group_series(pl.Series(["Admin and Clerical", " Wizards ", None, "Medical & Dental"]))
+    frame = staff_group_series(
+        pl.Series(["Administrative and Clerical", " Wizards ", None, "Medical & Dental"])
+    )
     assert frame.columns == ["staff_group", "staff_group_recognised", "workforce"]
     assert frame.rows() == [
-        ("Administrative and Clerical", True, "non_clinical"),
+        ("Admin and Clerical", True, "non_clinical"),  # the contract's name for ESR's label
         ("Wizards", False, None),
         (None, False, None),
         ("Medical and Dental", True, "clinical"),
