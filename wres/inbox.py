@@ -143,17 +143,21 @@ def discover(inbox: Path) -> tuple[list[InboxFile], list[UnrecognisedFile]]:
     """Every regular file directly in ``inbox`` (sorted by name), as recognised or unrecognised.
 
     Subfolders, hidden files (``.DS_Store``), Office lock files (``~$book.xlsx``) and
-    ``Thumbs.db`` / ``desktop.ini`` are skipped silently. A name that fits a kind's form but holds
+    ``Thumbs.db`` / ``desktop.ini`` are skipped silently; a folder or a dangling link named like an
+    extract is reported as left alone. A name that fits a kind's form but holds
     an impossible date (``staff_in_post_2025-02-30.csv``), or a file of such a name that cannot be
     read, is unrecognised with its kind, and a reason saying so: the run rejects it.
     """
     recognised: list[InboxFile] = []
     unrecognised: list[UnrecognisedFile] = []
-    paths = [
-        path
-        for path in sorted(Path(inbox).iterdir(), key=lambda p: p.name)
-        if path.is_file() and not _is_ignored(path)
-    ]
+    entries = [path for path in sorted(Path(inbox).iterdir(), key=lambda p: p.name) if not _is_ignored(path)]
+    paths = [path for path in entries if path.is_file()]
+    for other in entries:  # a folder, or a link to nothing, named like an extract: said, not skipped
+        if not other.is_file() and any(kind.pattern.match(other.name) for kind in KINDS.values()):
+            what = "a folder" if other.is_dir() else "a link to a file that does not exist"
+            unrecognised.append(
+                UnrecognisedFile(other, other.name, f"it is {what}, not a file: left alone, nothing read")
+            )
     # hashing reads every byte (1 GB for a national inbox): hashlib releases the GIL on large
     # chunks, so the files hash on every core; results keep the sorted order
     with ThreadPoolExecutor(max_workers=min(len(paths), os.cpu_count() or 1) or 1) as pool:
@@ -163,4 +167,4 @@ def discover(inbox: Path) -> tuple[list[InboxFile], list[UnrecognisedFile]]:
             recognised.append(result)
         else:
             unrecognised.append(result)
-    return recognised, unrecognised
+    return recognised, sorted(unrecognised, key=lambda u: u.name)

@@ -110,6 +110,23 @@ def test_hidden_lock_and_system_files_and_subfolders_are_skipped(tmp_path):
     assert discover(tmp_path) == ([], [])
 
 
+def test_a_folder_or_dangling_link_named_like_an_extract_is_reported_as_left_alone(tmp_path):
+    (tmp_path / "staff_in_post_2025-03-31.csv").mkdir()
+    (tmp_path / "board_2025-03-31.csv").symlink_to(tmp_path / "gone.csv")
+    _write(tmp_path, "training_2025-03-31.csv")
+    (tmp_path / "training_2025-04-30.csv").symlink_to(tmp_path / "training_2025-03-31.csv")  # a file
+    found, unrecognised = discover(tmp_path)
+    assert [f.name for f in found] == ["training_2025-03-31.csv", "training_2025-04-30.csv"]
+    assert [(u.name, u.kind, u.reason) for u in unrecognised] == [
+        (
+            "board_2025-03-31.csv",
+            None,
+            "it is a link to a file that does not exist, not a file: left alone, nothing read",
+        ),
+        ("staff_in_post_2025-03-31.csv", None, "it is a folder, not a file: left alone, nothing read"),
+    ]
+
+
 def test_results_are_sorted_by_name(tmp_path):
     for name in ("training_2025-01-01.csv", "board_2025-03-31.csv", "catchment.csv", "zzz.txt", "aaa.txt"):
         _write(tmp_path, name)
