@@ -343,9 +343,9 @@ def _scan_bytes(path: Path, file_name: str) -> _ByteScan:
             if first:
                 has_bom = chunk.startswith(codecs.BOM_UTF8)
                 if chunk.startswith(_UTF16_BOMS) or b"\x00" in chunk:
-                    _reject_binary(file_name, chunk)
+                    _reject_binary(file_name, chunk, lines_before)
             elif b"\x00" in chunk:
-                _reject_binary(file_name, chunk)
+                _reject_binary(file_name, chunk, lines_before)
             body = chunk[3:] if first and has_bom else chunk
             first = False
             has_text = has_text or not (body.isspace() or not body)
@@ -382,14 +382,17 @@ def _scan_bytes(path: Path, file_name: str) -> _ByteScan:
     return _ByteScan(size, has_bom, utf8, bad_line, multibyte, bare_cr or cr_at_end)
 
 
-def _reject_binary(file_name: str, chunk: bytes) -> None:
+def _reject_binary(file_name: str, chunk: bytes, lines_before: int) -> None:
+    where, nul = "", chunk.find(b"\x00")
+    if nul >= 0:  # a stray NUL in a text export is found by its line
+        where = f", the first on line {_line_of(chunk, nul, lines_before)}"
     if chunk.startswith(_UTF16_BOMS):
         hint = " It looks like UTF-16 ('Unicode text'): save it as 'CSV UTF-8 (Comma delimited)'."
     elif chunk.startswith(_OLE2_MAGIC):
         hint = " It looks like an old-format (.xls) or password-protected workbook: save it as .xlsx or CSV."
     else:
         hint = " Export the report again as CSV or XLSX."
-    raise FileRejected("binary_file", f"{file_name} is not a text file (it holds NUL bytes).{hint}")
+    raise FileRejected("binary_file", f"{file_name} is not a text file (it holds NUL bytes{where}).{hint}")
 
 
 def _normalised_copy(path: Path, target: Path, *, windows_1252: bool, line_breaks: bool) -> None:

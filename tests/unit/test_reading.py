@@ -711,6 +711,12 @@ def test_binary_files(tmp_path, data):
     assert _rejected(tmp_path, data).check == "binary_file"
 
 
+def test_a_stray_nul_in_a_text_export_is_found_by_its_line(tmp_path):
+    error = _rejected(tmp_path, f"{BOARD_HEADER}\nRX1,M1,A,Y,N\nRX1,M2,A\x00,Y,N\n".encode())
+    assert error.check == "binary_file"
+    assert "(it holds NUL bytes, the first on line 3)" in error.message
+
+
 def test_a_stray_quote_inside_a_value_counts_as_unclosed(tmp_path):
     # polars (and so the monitor) treats every " as opening or closing a quote
     error = _rejected(tmp_path, f"{BOARD_HEADER}\nRX1,M1,A,Y,N\nRX1,M2,5'10\",Y,N\n".encode())
