@@ -93,9 +93,15 @@ def publication_renderer(settings: Settings) -> Renderer:
 def publish_task(settings: Settings, new_warehouse: Path) -> tuple[Path, Path | None]:
     """Prepare the publication from the new warehouse, then swap in the warehouse and switch the
     publication, one right after the other: a crash before leaves both as they were."""
-    prepared = prepare_publication(new_warehouse, settings, render=publication_renderer(settings))
-    checkpoint("publish:before-switch")
-    warehouse = publish_warehouse(new_warehouse, settings)
+    try:
+        prepared = prepare_publication(new_warehouse, settings, render=publication_renderer(settings))
+        checkpoint("publish:before-switch")
+        warehouse = publish_warehouse(new_warehouse, settings)
+    except Exception:
+        # a failure before the swap: the new warehouse (row level) is not left lying beside the
+        # analysts' one until the next run
+        new_warehouse.unlink(missing_ok=True)
+        raise
     latest = switch_publication(prepared) if prepared is not None else None
     return warehouse, latest
 

@@ -364,6 +364,8 @@ def test_internal_error_exits_3_and_names_the_log(tmp_path, prefect_server):
     )
     assert result.returncode == 3, result.stderr[-3000:]
     assert "log" in result.stderr and "data/state/logs" in result.stderr
+    # the new warehouse that could not be put in place is not left lying about
+    assert sorted(p.name for p in tmp_path.iterdir() if "building" in p.name) == []
 
 
 def test_first_run_on_a_fresh_machine_needs_no_prefect_server(tmp_path):
