@@ -39,7 +39,7 @@ import polars as pl
 
 from wres.config import Settings
 from wres.errors import ConfigError
-from wres.kinds import IDENTIFIER_COLUMNS, KINDS, Kind
+from wres.kinds import IDENTIFIER_COLUMNS, KINDS, SURVEY_QUESTIONS, Kind
 from wres.messages import (
     IDENTIFIER_SHOWN_AS,
     alias_example,
@@ -61,7 +61,10 @@ SEVERITY_SETTINGS = ("critical", "warning", "off")
 # checks that run in Python rather than in a suite: check -> (kinds, default severity)
 PYTHON_CHECKS: dict[str, tuple[tuple[str, ...], Severity]] = {
     "reference_population": (("reference",), "critical"),
+    "survey_questions_missing": (("staff_survey",), "warning"),
 }
+# the indicator each survey question stands behind (CONTRACT section 2)
+_QUESTION_INDICATOR = {"q14a": 5, "q14b": 6, "q14c": 6, "q15": 7, "q16b": 8}
 
 
 @dataclass
@@ -953,6 +956,34 @@ def _python_checks(
                 len(problems),
                 "wres.reference.check_reference_population",
             )
+        if check == "survey_questions_missing":
+            yield _survey_questions_check(frame, file_name, severity)
+
+
+def _survey_questions_check(frame: pl.DataFrame, file_name: str, severity: Severity) -> CheckResult:
+    """A survey file without a question's column: the indicator it stands behind has no answers
+    from the file, which the figures alone would not show."""
+    missing = [q for q in SURVEY_QUESTIONS if q not in frame.columns]
+    indicators = sorted({_QUESTION_INDICATOR[q] for q in missing})
+    message = (
+        f"{file_name}: no column found for {', '.join(missing)}, so indicator"
+        f"{'s' if len(indicators) > 1 else ''} {', '.join(map(str, indicators))} "
+        f"{'have' if len(indicators) > 1 else 'has'} no answers from this file. If the file holds "
+        "them under other headers, name them in wres.toml ([survey_questions] for the survey year, or "
+        "[aliases.headers]) and run once with a new state folder (--state): a loaded file is not read "
+        "again."
+        if missing
+        else _passed_message(file_name, "survey_questions_missing", None)
+    )
+    return CheckResult(
+        "survey_questions_missing",
+        ", ".join(missing) or None,
+        severity,
+        not missing,
+        message,
+        len(missing),
+        "wres.validation._survey_questions_check",
+    )
 
 
 def validate(

@@ -84,7 +84,10 @@ def clean(kind: str, n: int = 3) -> dict[str, list[str | None]]:
             "respondent_id": ids,
             "ethnicity": ["White"] * n,
             "q14a": ["1"] * n,
+            "q14b": ["1"] * n,
+            "q14c": ["2"] * n,
             "q15": ["Yes"] * n,
+            "q16b": ["No"] * n,
         },
         "catchment": {"organisation_code": org, "area_code": ["E08000025"] * n, "weight": ["1"] * n},
         "reference": {
@@ -647,3 +650,16 @@ def test_a_critical_check_made_a_warning_publishes_no_counts_rows_or_values(chec
     assert "the file loaded, as [validation.severity] makes this check a warning" in published
     assert _no_small_counts(published), published
     assert "White Scottish" not in published and '"2"' not in published
+
+
+def test_a_survey_without_a_questions_column_warns_naming_the_indicators_it_leaves_empty():
+    columns = clean("staff_survey", 3)
+    del columns["q14b"], columns["q14c"], columns["q16b"]
+    report = run("staff_survey", columns)
+    result = only_failure(report, "survey_questions_missing")
+    assert (result.severity, result.column, report.rejected) == ("warning", "q14b, q14c, q16b", False)
+    assert result.message.startswith(
+        "staff_survey_2025-03-31.csv: no column found for q14b, q14c, q16b, so indicators 6, 8 have no "
+        "answers from this file."
+    )
+    assert "[survey_questions]" in result.message and "--state" in result.message
