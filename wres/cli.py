@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -18,6 +21,7 @@ import typer
 
 from wres.config import Paths, Settings, load_settings
 from wres.errors import ConfigError
+from wres.prefect_server import local_prefect_server
 from wres.pseudonymise import load_key
 from wres.runtime import configure_prefect_environment, first_prefect_run, prefect_home
 
@@ -134,6 +138,35 @@ def _unwritable_folder(settings: Settings) -> str | None:
     return None
 
 
+@contextmanager
+def _prefect_api(server_log: Path) -> Iterator[None]:
+    """The Prefect API the run reports to: ``PREFECT_API_URL`` when set, else a server on loopback
+    for this run only (``wres.prefect_server``: Ctrl-C reaches the run, not the server, and a run
+    killed outright takes the server with it)."""
+    if os.environ.get("PREFECT_API_URL"):
+        yield
+        return
+    with local_prefect_server(prefect_home(), server_log) as url:
+        os.environ["PREFECT_API_URL"] = url  # before Prefect is imported: its settings read it once
+        try:
+            yield
+        finally:
+            _send_prefect_logs_and_events()  # while the server still listens
+            os.environ.pop("PREFECT_API_URL", None)
+
+
+def _send_prefect_logs_and_events(timeout_s: float = 15) -> None:
+    """Wait for Prefect's background workers to send the run's last logs and events (left for exit,
+    they would retry for a minute against a server already stopped)."""
+    if "prefect" not in sys.modules:
+        return
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    APILogWorker.drain_all(timeout=timeout_s)
+    EventsWorker.drain_all(timeout=timeout_s)
+
+
 def _run_flow(settings: Settings, config: Path | None) -> int:
     """Run the weekly flow under Prefect and turn its outcome into the exit code."""
     problem = _unwritable_folder(settings)
@@ -149,21 +182,22 @@ def _run_flow(settings: Settings, config: Path | None) -> int:
     configure_prefect_environment()
     if first_prefect_run():
         typer.echo(
-            "Starting Prefect's temporary local server. On a new machine its first start sets up its "
-            "database, which takes about half a minute; later runs start faster.",
+            "Starting a temporary local server for Prefect. On a new machine its first start sets up "
+            "its database, which takes about half a minute; later runs start faster.",
             err=True,
         )
     started = time.perf_counter()
     try:
-        from flows.weekly import weekly
+        with _prefect_api(log_file.with_name(log_file.stem + "-prefect-server.log")):
+            from flows.weekly import weekly
 
-        code = weekly(
-            inbox=str(settings.paths.inbox),
-            warehouse=str(settings.paths.warehouse),
-            out=str(settings.paths.out),
-            state=str(settings.paths.state),
-            config=str(config) if config else None,
-        )
+            code = weekly(
+                inbox=str(settings.paths.inbox),
+                warehouse=str(settings.paths.warehouse),
+                out=str(settings.paths.out),
+                state=str(settings.paths.state),
+                config=str(config) if config else None,
+            )
     except ConfigError as error:
         typer.echo(f"wres: {error}", err=True)
         return EXIT_USAGE
@@ -253,8 +287,6 @@ def serve(config: ConfigOption = None) -> None:
     if os.environ.get("PREFECT_API_URL"):
         _serve_schedule(config)
         return
-    from wres.prefect_server import local_prefect_server
-
     log = prefect_home() / "server.log"
     typer.echo(f"Starting a Prefect server on 127.0.0.1 for the schedule (its log: {log}) ...", err=True)
     with local_prefect_server(prefect_home(), log) as url:

@@ -1,8 +1,12 @@
-"""A Prefect server on this machine's loopback, for what Prefect's temporary in-run server cannot
-do: serving a schedule (``wres serve``), and the test session's and benchmark's shared server.
+"""A Prefect server on this machine's loopback, started and ended by the monitor: for a run with no
+server configured (``wres run``), for serving a schedule (``wres serve``), and as the test
+session's and benchmark's shared server.
 
-``local_prefect_server`` starts ``prefect server start`` on 127.0.0.1 at a free port, in its own
-process group, waits until it answers, yields its API URL and ends the group when the block ends.
+``local_prefect_server`` starts ``prefect server start`` on 127.0.0.1 at a free port, waits until it
+answers, yields its API URL and ends the server when the block ends. Unlike Prefect's temporary
+in-run server, it runs in a session of its own, so a terminal's Ctrl-C reaches the run and not the
+server the run reports its end to; and it is told to end with the process that started it
+(Linux's parent-death signal), so a run killed outright leaves no server behind.
 """
 
 from __future__ import annotations
@@ -43,8 +47,10 @@ def local_prefect_server(home: Path, log_file: Path | None = None) -> Iterator[s
     port = free_port()
     url = f"http://127.0.0.1:{port}/api"
     with open(log_path, "wb") as log:
+        server = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1"]
+        server += ["--port", str(port)]
         process = subprocess.Popen(
-            [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+            [sys.executable, "-m", "wres.prefect_server", str(os.getpid()), *server],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -81,3 +87,22 @@ def _end_group(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+
+# Linux prctl(2) option: the signal a process gets when the thread that started it ends
+_PR_SET_PDEATHSIG = 1
+
+
+def _exec_ending_with_parent(parent: int, command: list[str]) -> None:
+    """Become ``command``, set to receive SIGTERM when ``parent`` ends (kept across exec)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # the parent ended before the signal was set
+        sys.exit(0)
+    os.execv(command[0], command)
+
+
+if __name__ == "__main__":  # python -m wres.prefect_server PARENT_PID COMMAND...
+    _exec_ending_with_parent(int(sys.argv[1]), sys.argv[2:])
