@@ -6,7 +6,7 @@ inbox, each contender in its own process:
 
 - ``wres``: the whole ``wres run`` (``python -m wres.cli run``), against a ``prefect server start``
   on 127.0.0.1 that the benchmark starts in its own process group and stops at the end (or,
-  with ``--temporary-server``, Prefect's temporary server started inside the run); each stage's
+  with ``--temporary-server``, the temporary server ``wres run`` starts for itself); each stage's
   wall time comes from the flow's console lines, timed as they arrive;
 - ``pandas``: ``bench.pandas_indicators`` (indicators 1-9, trust and maternity_neonatal);
 - ``floor``: ``bench.duckdb_floor`` (every file read once, the core counts in one pass).

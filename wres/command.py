@@ -34,7 +34,7 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def main() -> None:
     # SIGTERM (a service manager stopping the job, ``kill``) ends the command as Ctrl-C does: its
-    # clean-ups run, so Prefect's temporary server and the publication workers end with it
+    # clean-ups run, so the run's temporary Prefect server and the publication workers end with it
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         from wres.cli import app

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-# Prefect's temporary server migrates its database on the first run of a new machine (~30 s),
+# A Prefect server migrates its database on the first run of a new machine (~30 s),
 # longer than its default 20 s start-up timeout (STACK.md, PrefectHQ/prefect#15075).
 PREFECT_DEFAULTS = {
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "240",
