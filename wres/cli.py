@@ -284,14 +284,12 @@ def serve(config: ConfigOption = None) -> None:
     """
     _load(config)
     configure_prefect_environment()
-    if os.environ.get("PREFECT_API_URL"):
-        _serve_schedule(config)
-        return
     log = prefect_home() / "server.log"
-    typer.echo(f"Starting a Prefect server on 127.0.0.1 for the schedule (its log: {log}) ...", err=True)
-    with local_prefect_server(prefect_home(), log) as url:
-        os.environ["PREFECT_API_URL"] = url  # before Prefect is imported: its settings read it once
-        typer.echo(f"Prefect server: {url}; serving the weekly schedule (Ctrl-C stops both)", err=True)
+    if not os.environ.get("PREFECT_API_URL"):
+        typer.echo(f"Starting a Prefect server on 127.0.0.1 for the schedule (its log: {log}) ...", err=True)
+    with _prefect_api(log):
+        url = os.environ["PREFECT_API_URL"]
+        typer.echo(f"Prefect server: {url}; serving the weekly schedule (Ctrl-C stops it)", err=True)
         _serve_schedule(config)
 
 
