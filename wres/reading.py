@@ -9,8 +9,10 @@ Row numbers (``__row``) are those a person sees: for CSV the physical line on wh
 starts (title rows, the header and blank lines count; a quoted value that spans lines makes the
 next record start further down), for XLSX the worksheet row.
 
-Quotes follow polars' rule: every ``"`` opens or closes a quoted value, so a stray quote inside an
-unquoted value (``5'10"``) is reported as an unclosed quote, with its line.
+Quotes follow the rule of spreadsheet programs (and Python's csv module and DuckDB): a ``"`` opens a
+quoted value only where a value starts, so a quote inside an unquoted value (``5'10"``) is part of
+the value. polars reads files whose quotes all belong to well-formed quoted values; the few others
+are read with the csv module. A quoted value never closed is reported with the line it opens on.
 
 Checks raised (``FileRejected.check``): ``empty_file``, ``binary_file``, ``encoding`` (mixed
 encodings), ``delimiter``, ``required_columns``, ``duplicated_header``, ``unclosed_quote``,
@@ -480,18 +482,38 @@ def _line_blocks(source: Path) -> Iterator[bytes]:
             yield leftover
 
 
-def _record_starts(source: Path, header_line: int, file_name: str) -> np.ndarray:
-    """The line on which each record from the header on starts.
+_QUOTE, _LINE_FEED, _CARRIAGE_RETURN = ord('"'), ord("\n"), ord("\r")
+
+
+def _quotes_are_plain(block: bytes, delimiter: str) -> bool:
+    """Whether every quote of ``block`` (whole lines) belongs to a well-formed quoted value within
+    it: once the quotes written twice inside values are set aside, the quotes alternate between one
+    that opens a value (at a line's start or after the delimiter) and one that closes it (before
+    the delimiter or a line break). Then polars, for which every quote opens or closes a value,
+    splits the block as a spreadsheet program does; else a quote stands inside an unquoted value
+    (``5'10"``), after a closed one, or opens a value that goes on beyond the block.
+    """
+    data = np.frombuffer(block.replace(b'""', b""), dtype=np.uint8)
+    at = np.flatnonzero(data == _QUOTE)
+    if at.size % 2:
+        return False
+    separator = ord(delimiter)
+    before = np.where(at > 0, data[np.maximum(at - 1, 0)], _LINE_FEED)
+    after = np.where(at + 1 < data.size, data[np.minimum(at + 1, data.size - 1)], _LINE_FEED)
+    opens = (before == separator) | (before == _LINE_FEED)
+    closes = (after == separator) | (after == _LINE_FEED) | (after == _CARRIAGE_RETURN)
+    return bool(opens[0::2].all() and closes[1::2].all())
+
+
+def _record_starts(source: Path, header_line: int, delimiter: str) -> np.ndarray | None:
+    """The line on which each record from the header on starts, or None when a quote needs the
+    spreadsheet rule (see ``_quotes_are_plain``): the csv module reads such a file.
 
     Records are split as polars splits them: a line break inside a pair of quotes belongs to the
-    value, and every ``"`` character opens or closes a quote. An odd number of quotes from some line
-    to the end of the file is an unclosed quote, reported with the line that opens it.
-
-    A block of lines without a quote is counted, not walked line by line: every one of its lines
-    starts a record (or, inside a quoted value, none does).
+    value. A block of lines without a quote is counted, not walked line by line: every one of its
+    lines starts a record.
     """
     parts: list[np.ndarray] = []
-    in_quote, opened_on = False, 0
     lines_before = 0  # lines in the blocks already read
     for block in _line_blocks(source):
         count = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
@@ -500,10 +522,12 @@ def _record_starts(source: Path, header_line: int, file_name: str) -> np.ndarray
         if last < header_line:
             continue
         if b'"' not in block:
-            if not in_quote:
-                parts.append(np.arange(max(first, header_line), last + 1, dtype=np.int64))
+            parts.append(np.arange(max(first, header_line), last + 1, dtype=np.int64))
             continue
+        if not _quotes_are_plain(block, delimiter):
+            return None
         starts: list[int] = []
+        in_quote = False  # a plain block closes every quote it opens
         for line_number, line in enumerate(io.BytesIO(block), start=first):
             if line_number < header_line:
                 continue
@@ -511,16 +535,80 @@ def _record_starts(source: Path, header_line: int, file_name: str) -> np.ndarray
                 starts.append(line_number)
             if line.count(b'"') % 2:
                 in_quote = not in_quote
-                opened_on = line_number
         parts.append(np.array(starts, dtype=np.int64))
-    if in_quote:
-        raise FileRejected(
-            "unclosed_quote",
-            f'{file_name}: line {opened_on} opens a quoted value (a " character) that is never closed, so '
-            "the rest of the file would read as one value. Close the quote, write a quote inside a value "
-            'twice ("like ""this"""), or remove the stray quote, and drop the file again.',
-        )
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+
+def _unclosed_quote(file_name: str, line: int) -> FileRejected:
+    return FileRejected(
+        "unclosed_quote",
+        f'{file_name}: line {line} opens a quoted value (a " character) that is never closed, so '
+        "the rest of the file would read as one value. Close the quote, write a quote inside a value "
+        'twice ("like ""this"""), or remove the stray quote, and drop the file again.',
+    )
+
+
+def _csv_module_read(
+    source: Path, delimiter: str, header_line: int, positions: list[int], width: int, file_name: str
+) -> tuple[pl.DataFrame, pl.Series]:
+    """The records below the header as a spreadsheet program reads them (Python's csv module, as
+    Excel and DuckDB): a quote opens a quoted value only where a value starts, so ``5'10"`` is a
+    value like any other. For files whose quotes polars would misread; slower than polars.
+
+    Returns the columns at ``positions`` (named by position) and the line each record starts on.
+    Raises ``unclosed_quote`` for a quoted value that runs to the end of the file, and
+    ``ragged_rows`` for records with values beyond the header's ``width`` columns."""
+    columns: list[list[str | None]] = [[] for _ in positions]
+    starts: list[int] = []
+    ragged: list[int] = []
+    ragged_count = 0
+    with open(source, encoding="utf-8-sig", newline="") as handle:
+        for _ in range(header_line):  # the title lines and the header itself
+            handle.readline()
+        reader = csv.reader(handle, delimiter=delimiter, quotechar='"')
+        previous_end = header_line
+        for cells in reader:
+            starts.append(previous_end + 1)
+            previous_end = header_line + reader.line_num
+            if len(cells) > width and any(c.strip() for c in cells[width:]):
+                ragged_count += 1
+                if len(ragged) < 5:
+                    ragged.append(starts[-1])
+            for column, position in zip(columns, positions, strict=True):
+                column.append(cells[position] if position < len(cells) else None)
+    if starts and _runs_to_the_end_in_a_quote(source, starts[-1], delimiter):
+        raise _unclosed_quote(file_name, starts[-1])
+    if ragged_count:
+        raise _ragged_rows(file_name, ragged_count, ragged, header_line, delimiter)
+    frame = pl.DataFrame(
+        {str(p): pl.Series(values, dtype=pl.String) for p, values in zip(positions, columns, strict=True)}
+    )
+    return frame, pl.Series(ROW_COLUMN, starts, pl.Int64)
+
+
+def _runs_to_the_end_in_a_quote(source: Path, start_line: int, delimiter: str) -> bool:
+    """Whether the record starting on ``start_line`` (the last) is a quoted value never closed."""
+    with open(source, encoding="utf-8-sig", newline="") as handle:
+        for _ in range(start_line - 1):
+            handle.readline()
+        reader = csv.reader(handle, delimiter=delimiter, quotechar='"', strict=True)
+        try:
+            for _ in reader:
+                pass
+        except csv.Error as error:
+            return "unexpected end of data" in str(error)
+    return False
+
+
+def _ragged_rows(
+    file_name: str, count: int, lines: list[int], header_line: int, delimiter: str
+) -> FileRejected:
+    return FileRejected(
+        "ragged_rows",
+        f"{file_name}: {count} row(s) hold more values than the header on line {header_line} has columns "
+        f"(first on line(s) {', '.join(map(str, lines))}); a value holding '{delimiter}' must be "
+        "quoted. Export the file again and drop it again.",
+    )
 
 
 def _choose_delimiter(
@@ -631,10 +719,14 @@ def _read_utf8_csv(
     header_line = records.start_lines[index]
     header_cells = records.cells[index]
     choice = _resolve_header(header_cells, matcher, name, header_line)
-    starts = _record_starts(source, header_line, name)
+    starts = _record_starts(source, header_line, delimiter)
 
     positions = sorted(choice.columns.values())
     canonical_at = {position: canonical for canonical, position in choice.columns.items()}
+    if starts is None:
+        frame, rows = _csv_module_read(source, delimiter, header_line, positions, len(header_cells), name)
+        frame.columns = [canonical_at[p] for p in positions]
+        return _finish(frame, rows, kind, settings, header_line, "csv", encoding, delimiter, choice.ignored)
     try:
         frame = _polars_read(source, delimiter, header_line, positions, truncate=False)
     except pl.exceptions.ComputeError as error:
@@ -648,12 +740,7 @@ def _read_utf8_csv(
             ) from None
         bad, count = _rows_with_extra_values(source, delimiter, header_line, len(header_cells), starts)
         if count:
-            raise FileRejected(
-                "ragged_rows",
-                f"{name}: {count} row(s) hold more values than the header on line {header_line} has columns "
-                f"(first on line(s) {', '.join(map(str, bad))}); a value holding '{delimiter}' must be "
-                "quoted. Export the file again and drop it again.",
-            ) from None
+            raise _ragged_rows(name, count, bad, header_line, delimiter) from None
         # only empty trailing fields (a delimiter at the end of data lines): nothing is lost
         frame = _polars_read(source, delimiter, header_line, positions, truncate=True)
     frame = frame.slice(1)  # the header record itself

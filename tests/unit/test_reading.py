@@ -6,6 +6,7 @@ Every expected value below is worked out by hand from the bytes the test writes.
 from __future__ import annotations
 
 import datetime as dt
+import random
 from pathlib import Path
 
 import openpyxl
@@ -717,11 +718,50 @@ def test_a_stray_nul_in_a_text_export_is_found_by_its_line(tmp_path):
     assert "(it holds NUL bytes, the first on line 3)" in error.message
 
 
-def test_a_stray_quote_inside_a_value_counts_as_unclosed(tmp_path):
-    # polars (and so the monitor) treats every " as opening or closing a quote
-    error = _rejected(tmp_path, f"{BOARD_HEADER}\nRX1,M1,A,Y,N\nRX1,M2,5'10\",Y,N\n".encode())
+def test_a_quote_inside_an_unquoted_value_is_part_of_it(tmp_path):
+    # as Excel, Python's csv module and DuckDB read it: a quote opens a quoted value only where a
+    # value starts; polars alone would take it as opening one
+    data = f"{BOARD_HEADER}\nRX1,M1,A,Y,N\nRX1,M2,5'10\",Y,N\nRX1,M3,A,Y,N\n".encode()
+    table = _read(tmp_path, data)
+    assert table.frame.select("__row", "member_id", "ethnic_origin").rows() == [
+        (2, "M1", "A"),
+        (3, "M2", "5'10\""),
+        (4, "M3", "A"),
+    ]
+
+
+def test_two_stray_quotes_do_not_join_the_lines_between_them(tmp_path):
+    data = (
+        f"Board report\n{BOARD_HEADER}\n"
+        'RX1,M1,Nurse 5" x,Y,N\n'  # line 3
+        'RX1,"M2, quoted",A,Y,N\n'  # line 4: a well-formed quoted value as well
+        'RX1,M3,"A ""B""",Y,N\n'
+        'RX1,M4,Band 6" y,Y,N\n'  # line 6
+        "\n"
+        "RX1,M5,A,Y,N"  # line 8, no line break at the end
+    ).encode()
+    table = _read(tmp_path, data)
+    assert table.frame.select("__row", "member_id", "ethnic_origin").rows() == [
+        (3, "M1", 'Nurse 5" x'),
+        (4, "M2, quoted", "A"),
+        (5, "M3", 'A "B"'),
+        (6, "M4", 'Band 6" y'),
+        (8, "M5", "A"),
+    ]
+
+
+def test_a_stray_quote_then_an_unclosed_one(tmp_path):
+    data = f'{BOARD_HEADER}\nRX1,M1,5\'10",Y,N\nRX1,M2,A,Y,N\nRX1,"M3,A,Y,N\nRX1,M4,A,Y,N\n'.encode()
+    error = _rejected(tmp_path, data)
     assert error.check == "unclosed_quote"
-    assert "line 3" in error.message
+    assert "line 4" in error.message
+
+
+def test_a_stray_quote_and_too_many_values(tmp_path):
+    data = f"{BOARD_HEADER}\nRX1,M1,5'10\",Y,N\nRX1,M2,A,Y,N,extra\n".encode()
+    error = _rejected(tmp_path, data)
+    assert error.check == "ragged_rows"
+    assert "1 row(s)" in error.message and "line(s) 3" in error.message
 
 
 def test_windows_1252_with_title_rows_keeps_line_numbers(tmp_path):
@@ -819,3 +859,38 @@ def test_an_empty_sheet_named_like_the_kind_leaves_the_message_to_the_sheet_with
     assert error.message.startswith(
         "board_2025-03-31.xlsx (sheet \"Cover\"; also looked in sheet(s) 'Board'): no row"
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# the two ways of reading CSV agree
+
+
+def _random_board_file(rng: random.Random, delimiter: str) -> bytes:
+    """A board file with title rows, blank lines, CRLF or LF, and values quoted or not, holding
+    delimiters, doubled quotes and line breaks: every quote well-formed."""
+    pieces = ["Title", "x", "", " a b ", delimiter, '"', "\n", "\u00e9"]
+    lines = ["Board members"] * rng.randint(0, 2) + [BOARD_HEADER.replace(",", delimiter)]
+    for member in range(rng.randint(1, 12)):
+        cells = ["RX1", f"M{member}"]
+        for _ in range(3):
+            value = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 4)))
+            plain = not any(ch in value for ch in (delimiter, '"', "\n")) and value.strip() == value
+            if plain and rng.random() < 0.6:
+                cells.append(value)
+            else:
+                cells.append('"' + value.replace('"', '""') + '"')
+        lines.append(delimiter.join(cells))
+        if rng.random() < 0.2:
+            lines.append("")
+    newline = rng.choice(["\n", "\r\n"])
+    return (newline.join(lines) + rng.choice(["", newline])).encode()
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_csv_module_reads_well_formed_files_as_polars_does(tmp_path, monkeypatch, seed):
+    rng = random.Random(seed)
+    data = _random_board_file(rng, rng.choice([",", ";"]))
+    by_polars = _read(tmp_path, data).frame
+    monkeypatch.setattr("wres.reading._quotes_are_plain", lambda block, delimiter: False)
+    by_csv_module = _read(tmp_path, data).frame
+    assert by_csv_module.rows() == by_polars.rows()
