@@ -14,6 +14,13 @@ sharing a pseudonym (about 10^-26 for ten million identifiers).
 
 >>> pseudonym("12345678", b"secret")
 '689fbd53-8825-84ff-92c6-aec47170fa95'
+
+An identifier made only of the digits 0-9 is hashed without its leading zeros: Excel drops them when
+it opens and saves a CSV (and a workbook cell holds the number), so ``00045001`` in the ESR extract
+and ``45001`` in a training file saved through Excel are one person.
+
+>>> pseudonym("00045001", b"secret") == pseudonym("45001", b"secret")
+True
 """
 
 from __future__ import annotations
@@ -93,10 +100,19 @@ def _repository_holding(path: Path) -> Path | None:
 PSEUDONYM_SQL_TYPE = "UUID"
 
 
+def comparable_identifier(identifier: str) -> str:
+    """What is hashed: the identifier without surrounding whitespace, and, when it is made only of
+    the digits 0-9, without leading zeros (``"0"`` stays ``"0"``)."""
+    text = identifier.strip()
+    if text.isascii() and text.isdigit():
+        return text.lstrip("0") or "0"
+    return text
+
+
 def pseudonym(identifier: str, key: bytes) -> str:
-    """The identifier's pseudonym (whitespace stripped first): HMAC-SHA256's first 128 bits, as the
-    UUID text that DuckDB shows for the stored value."""
-    digest = hmac.new(key, identifier.strip().encode("utf-8"), hashlib.sha256).digest()
+    """The identifier's pseudonym: HMAC-SHA256 of ``comparable_identifier(identifier)``, its first
+    128 bits as the UUID text that DuckDB shows for the stored value."""
+    digest = hmac.new(key, comparable_identifier(identifier).encode("utf-8"), hashlib.sha256).digest()
     return str(uuid.UUID(bytes=digest[:16]))
 
 
@@ -123,10 +139,25 @@ PYTHON_WHITESPACE = (
 )
 
 
-def pseudonymise_column(values: pl.Series, key: bytes) -> pl.Series:
-    """Replace every non-null value by its pseudonym (surrounding whitespace stripped first).
+def _comparable(column: pl.Expr) -> pl.Expr:
+    """``comparable_identifier`` as a polars expression."""
+    text = column.str.strip_chars(PYTHON_WHITESPACE)
+    digits_only = text.str.contains(r"^[0-9]+$")
+    without_zeros = text.str.strip_chars_start("0")
+    return (
+        pl.when(~digits_only)
+        .then(text)
+        .when(without_zeros.str.len_bytes() == 0)
+        .then(pl.lit("0"))
+        .otherwise(without_zeros)
+    )
 
-    >>> ids = pl.Series("id", ["12345678", None, " 12345678 "])
+
+def pseudonymise_column(values: pl.Series, key: bytes) -> pl.Series:
+    """Replace every non-null value by its pseudonym (``pseudonym``: surrounding whitespace and the
+    leading zeros of an all-digit identifier set aside).
+
+    >>> ids = pl.Series("id", ["12345678", None, " 012345678 "])
     >>> pseudonymise_column(ids, b"secret").to_list()
     ['689fbd53-8825-84ff-92c6-aec47170fa95', None, '689fbd53-8825-84ff-92c6-aec47170fa95']
     """
@@ -138,7 +169,7 @@ def pseudonymise_frame(frame: pl.DataFrame, columns: frozenset[str] | set[str], 
     present = [c for c in frame.columns if c in columns]
     if not present or frame.is_empty():
         return frame.with_columns(pl.col(c).cast(pl.String) for c in present)
-    stripped = frame.select(pl.col(c).cast(pl.String).str.strip_chars(PYTHON_WHITESPACE) for c in present)
+    stripped = frame.select(_comparable(pl.col(c).cast(pl.String)).alias(c) for c in present)
     inner, outer = _hmac_pads(key)
     hashed_columns = ", ".join(f'{_HMAC_SQL.format(column=c)} as "{c}"' for c in present)
     with duckdb.connect() as con:

@@ -129,6 +129,7 @@ create table if not exists run_files (
     run_id varchar, name varchar, sha256 varchar, kind varchar, outcome varchar, rows bigint,
     message varchar
 );
+create table if not exists state_format (name varchar primary key, value varchar);
 create table if not exists validation_results (
     run_id varchar, file_name varchar, sha256 varchar, kind varchar, check_name varchar,
     column_name varchar, severity varchar, passed boolean, unexpected_count bigint,
@@ -186,6 +187,28 @@ def migrate_pseudonyms(con: duckdb.DuckDBPyConnection) -> list[str]:
     return names
 
 
+# how identifiers are compared before hashing (wres.pseudonymise.comparable_identifier)
+IDENTIFIER_RULE = "all-digit identifiers without leading zeros"
+
+
+def note_identifier_rule(con: duckdb.DuckDBPyConnection) -> bool:
+    """Record the identifier rule in the state; warn (and return True) once when files were loaded
+    before it, whose all-digit identifiers with leading zeros kept other pseudonyms."""
+    recorded = con.execute("select value from state_format where name = 'identifiers'").fetchone()
+    if recorded is not None:
+        return False
+    loaded = con.execute("select count(*) from files where status = 'loaded'").fetchone()[0]
+    con.execute("insert into state_format values ('identifiers', ?)", [IDENTIFIER_RULE])
+    if loaded:
+        log.warning(
+            "state: its %d loaded file(s) were pseudonymised before identifiers made only of digits were "
+            "compared without leading zeros; if any of their employee or event ids start with 0, run once "
+            "with a new state folder so that every file is read again under the same rule",
+            loaded,
+        )
+    return bool(loaded)
+
+
 class StateStore:
     """A connection to the state file. Use as a context manager."""
 
@@ -200,6 +223,7 @@ class StateStore:
             cols = ", ".join(f'"{name}" {sql_type}' for name, sql_type in stored_columns(kind).items())
             self.con.execute(f"create table if not exists {rows_table(kind.name)} ({cols})")
         migrate_pseudonyms(self.con)
+        note_identifier_rule(self.con)
 
     def __enter__(self) -> StateStore:
         return self

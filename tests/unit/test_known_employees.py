@@ -180,3 +180,14 @@ def test_a_bad_value_that_is_an_identifier_stored_from_another_file_is_never_sho
     assert "10000006" not in message
     assert '"(an identifier, not shown)" (2 rows), "10000007" (1 row), "Martian" (1 row)' in message
     assert "rows 2, 3, 4, 5" in message
+
+
+def test_employee_numbers_that_lost_their_leading_zeros_are_the_same_people(tmp_path):
+    # the ESR extract writes 00045001; a training file saved through Excel holds 45001
+    with StateStore(tmp_path) as store:
+        store_snapshot(store, "a" * 64, [("RXX", "00045001"), ("RXX", "00045002")])
+        pairs = pl.DataFrame(
+            {"organisation_code": ["RXX"] * 4, "employee_id": ["45001", "045002", " 00045001", "45009"]}
+        )
+        flags = store.employees_not_in_snapshots(pseudonymised(pairs))
+    assert flags.to_list() == [False, False, False, True]

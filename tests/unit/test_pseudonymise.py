@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import uuid
 
 import polars as pl
@@ -13,9 +14,12 @@ from wres.pseudonymise import PYTHON_WHITESPACE, pseudonym, pseudonymise_column,
 
 
 def reference_hmac(identifier: str, key: bytes) -> str:
-    """The standard library's HMAC-SHA256 of the stripped identifier, its first 128 bits written
-    as a UUID: the definition to match."""
-    digest = hmac.new(key, identifier.strip().encode("utf-8"), hashlib.sha256).hexdigest()
+    """The standard library's HMAC-SHA256 of the stripped identifier (an all-digit one without its
+    leading zeros), its first 128 bits written as a UUID: the definition to match."""
+    text = identifier.strip()
+    if re.fullmatch("[0-9]+", text):
+        text = str(int(text))
+    digest = hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()
     return str(uuid.UUID(hex=digest[:32]))
 
 
@@ -45,14 +49,21 @@ def test_every_value_gets_the_hmac_of_its_stripped_text(key):
         "日本-7",
         None,
         "12345678",
+        "012345678",  # Excel drops leading zeros: an all-digit id is compared without them
+        "0",
+        "000",
+        "00A12",  # not all digits: kept as written
+        "\u0663\u0663",  # Arabic-Indic digits are not 0-9: kept as written
     ]
     result = pseudonymise_column(pl.Series("employee_id", values), key)
     expected = [None if v is None else reference_hmac(v, key) for v in values]
     assert result.to_list() == expected
     assert result.name == "employee_id"
     assert result.dtype == pl.String
-    assert result[0] == result[1] == result[2] == result[8]
+    assert result[0] == result[1] == result[2] == result[8] == result[9]
     assert result[3] != result[0]
+    assert result[10] == result[11]
+    assert result[12] != pseudonymise_column(pl.Series("e", ["A12"]), key)[0]
 
 
 def test_whitespace_set_is_what_str_strip_removes():

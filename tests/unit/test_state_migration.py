@@ -68,3 +68,46 @@ def test_an_older_state_keeps_every_person_under_the_pseudonym_of_new_files(tmp_
     assert [(str(e), a if a is None else str(a)) for e, a in stored] == list(new_files.iter_rows())
     # worked by hand: the first 32 hex digits of the whole HMAC, as a UUID
     assert str(stored[0][0]) == str(uuid.UUID(hex=whole_hmac("E1")[:32]))
+
+
+def _state_with_a_loaded_file(folder) -> None:
+    with StateStore(folder) as store:
+        store.record_sighting(
+            sha256="b" * 64,
+            name="board_2025-03-31.csv",
+            kind="board",
+            file_date=date(2025, 3, 31),
+            survey_year=None,
+            reference_name=None,
+            size=1,
+            now=NOW,
+        )
+        frame = pl.DataFrame({"source_row": [2], "organisation_code": ["RXX"]})
+        store.store_rows("b" * 64, KINDS["board"], frame, NOW, run_id="r1")
+
+
+def test_a_state_loaded_before_the_leading_zeros_rule_warns_once(tmp_path, caplog):
+    _state_with_a_loaded_file(tmp_path)
+    # as a state made before the rule: no record of it
+    con = duckdb.connect(str(tmp_path / "state.duckdb"))
+    con.execute("delete from state_format")
+    con.close()
+    with caplog.at_level("WARNING", logger="wres"), StateStore(tmp_path):
+        pass
+    assert [r.getMessage() for r in caplog.records if "leading zeros" in r.getMessage()] == [
+        "state: its 1 loaded file(s) were pseudonymised before identifiers made only of digits were "
+        "compared without leading zeros; if any of their employee or event ids start with 0, run once "
+        "with a new state folder so that every file is read again under the same rule"
+    ]
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="wres"), StateStore(tmp_path):
+        pass
+    assert not [r for r in caplog.records if "leading zeros" in r.getMessage()]
+
+
+def test_a_state_made_under_the_rule_never_warns(tmp_path, caplog):
+    with caplog.at_level("WARNING", logger="wres"):
+        _state_with_a_loaded_file(tmp_path)
+        with StateStore(tmp_path):
+            pass
+    assert not [r for r in caplog.records if "leading zeros" in r.getMessage()]
