@@ -68,12 +68,20 @@ def _only_where(values: pl.Series, mask: pl.Series, name: str) -> pl.Series:
     return pl.select(pl.when(mask).then(values).alias(name)).to_series()
 
 
-def _typed_columns(frame: pl.DataFrame, kind: Kind) -> list[pl.Series]:
+def _decimal_commas_as_points(text: pl.Series) -> pl.Series:
+    """``0,8`` -> ``0.8``: a file separated by semicolons comes from a spreadsheet set up for a
+    language that writes decimals with a comma (Excel writes semicolons only there)."""
+    return text.str.replace(r"^(\s*-?[0-9]*),([0-9]+\s*)$", "${1}.${2}")
+
+
+def _typed_columns(frame: pl.DataFrame, kind: Kind, delimiter: str | None) -> list[pl.Series]:
     out: list[pl.Series] = []
     for column in kind.columns:
         if column.name not in frame.columns:
             continue
         text = _blank_to_null(frame[column.name])
+        if column.type == "number" and delimiter == ";":
+            text = _decimal_commas_as_points(text)
         if column.type == "text":
             out.append(text.alias(column.name))
             continue
@@ -134,7 +142,7 @@ def parse(raw: RawTable, kind: Kind, settings: Settings) -> pl.DataFrame:
     """
     frame = raw.frame
     columns: list[pl.Series] = [frame[ROW_COLUMN].cast(pl.Int64)] if ROW_COLUMN in frame.columns else []
-    columns.extend(_typed_columns(frame, kind))
+    columns.extend(_typed_columns(frame, kind, getattr(raw, "delimiter", None)))
     typed = pl.DataFrame(columns) if columns else pl.DataFrame()
     if ROW_COLUMN not in typed.columns:
         typed = typed.with_row_index(ROW_COLUMN, offset=1).with_columns(pl.col(ROW_COLUMN).cast(pl.Int64))

@@ -13,13 +13,13 @@ from wres.parsing import parse
 from wres.reading import RawTable
 
 
-def raw(columns: dict[str, list[str | None]]) -> RawTable:
+def raw(columns: dict[str, list[str | None]], delimiter: str = ",") -> RawTable:
     height = len(next(iter(columns.values())))
     frame = pl.DataFrame(
         {"__row": list(range(2, height + 2)), **columns},
         schema={"__row": pl.Int64, **{name: pl.String for name in columns}},
     )
-    return RawTable(frame=frame, header_row=1, source_format="csv", encoding="utf-8", delimiter=",")
+    return RawTable(frame=frame, header_row=1, source_format="csv", encoding="utf-8", delimiter=delimiter)
 
 
 def test_board_values_are_typed_and_bad_text_is_kept_for_the_message():
@@ -67,6 +67,31 @@ def test_dates_numbers_and_their_dtypes():
     assert typed["investigation_start_date__invalid_text"].to_list() == [None, None, "31/02/2024"]
     # an optional column the file lacks is not invented
     assert "ethnic_origin" not in typed.columns
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "expected", "invalid"),
+    [
+        # semicolons come from a spreadsheet that writes decimal commas: 0,8 is 0.8
+        (";", [0.8, 1.0, 0.5, 1.0, 0.25, None, None], [None, None, None, None, None, "1.000,5", "0,5,1"]),
+        # in a comma-separated file a decimal comma is not a number
+        (
+            ",",
+            [None, 1.0, None, None, 0.25, None, None],
+            ["0,8", None, " 0,5 ", "1,0", None, "1.000,5", "0,5,1"],
+        ),
+    ],
+)
+def test_decimal_commas_in_files_separated_by_semicolons(delimiter, expected, invalid):
+    values = ["0,8", "1", " 0,5 ", "1,0", ".25", "1.000,5", "0,5,1"]
+    columns = {
+        "organisation_code": ["RXX"] * 7,
+        "area_code": [f"E0{i}" for i in range(7)],
+        "weight": values,
+    }
+    typed = parse(raw(columns, delimiter), KINDS["catchment"], Settings())
+    assert typed["weight"].to_list() == expected
+    assert typed["weight__invalid_text"].to_list() == [v and v.strip() for v in invalid]
 
 
 def test_survey_answers_become_codes_and_census_labels_are_ethnicities():
