@@ -56,8 +56,9 @@ class NormalisedBand(NamedTuple):
     recognised: bool
 
 
-# "Agenda for Change", "AfC", "A4C" and "Band", in any combination, before the band itself.
-_AFC_PREFIX = re.compile(r"^(?:(?:agenda for change|afc|a4c|pay band|band)[\s:\-]*)+")
+# "Agenda for Change", "AfC", "A4C", "Band" and ESR's "Review Body", in any combination, before the
+# band itself ("Review Body Band 5" is how ESR names the Agenda for Change pay scales).
+_AFC_PREFIX = re.compile(r"^(?:(?:agenda for change|afc|a4c|review body|pay band|band)[\s:\-]*)+")
 # "5", "05", "8a", "08A", "8 - range a", "8 range a", "8-a", "8 a"
 _AFC_BAND = re.compile(r"0?([1-9])(?:\s*(?:-\s*)?(?:range\s*)?([a-d]))?")
 

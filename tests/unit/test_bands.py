@@ -13,6 +13,8 @@ from wres.errors import ConfigError
         ("Band 5", "Band 5"),
         ("band 5", "Band 5"),
         ("AfC Band 5", "Band 5"),
+        ("Review Body Band 5", "Band 5"),  # ESR's name for the Agenda for Change scales
+        ("Review Body Band 8 - Range C", "Band 8c"),
         ("5", "Band 5"),
         ("05", "Band 5"),
         ("Band5", "Band 5"),
