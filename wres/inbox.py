@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -75,6 +76,20 @@ def accepted_names() -> str:
     return ", ".join(name_template(k) for k in KINDS.values()) + " (each also as .xlsx)"
 
 
+def resembled_kind(name: str) -> Kind | None:
+    """The kind whose form a file name starts like without following it (spaces or hyphens for
+    underscores, a UK date, a copy's ``(1)``): a file meant for the monitor, misnamed.
+
+    >>> resembled_kind("Staff in post 31-03-2025.csv").name, resembled_kind("notes.txt")
+    ('staff_in_post', None)
+    """
+    simple = re.sub(r"[\s\-]+", "_", name.strip().lower())
+    for kind in sorted(KINDS.values(), key=lambda k: -len(k.name)):
+        if simple.startswith(kind.name):
+            return kind
+    return None
+
+
 def _is_ignored(path: Path) -> bool:
     name = path.name
     return name.startswith(".") or name.startswith("~$") or name.lower() in _SYSTEM_FILE_NAMES
@@ -131,6 +146,15 @@ def classify(path: Path) -> InboxFile | UnrecognisedFile:
         size, modified = found.st_size, found.st_mtime_ns
         identity = (kind.name, file_date, survey_year, reference_name)
         return InboxFile(path, name, *identity, sha256, size, modified)
+    resembled = resembled_kind(name)
+    if resembled is not None:
+        return UnrecognisedFile(
+            path,
+            name,
+            f"the name starts like {name_template(resembled)} but does not follow it (underscores, the "
+            "date written YYYY-MM-DD, nothing between it and .csv or .xlsx): the file is left where it "
+            "is and not loaded; rename it to load it.",
+        )
     return UnrecognisedFile(
         path,
         name,

@@ -148,6 +148,24 @@ def _rejection_report(
     return ValidationReport(file_name=inbox_file.name, kind=kind or "", results=[result], rejected=True)
 
 
+def _left_alone_report(other: UnrecognisedFile, settings: Settings) -> ValidationReport | None:
+    """A warning for a file whose name matches no kind, so that the data-quality page says it was
+    left alone (``unrecognised_file_name``; None when that check is off)."""
+    severity = severity_of("unrecognised_file_name", RUN_CHECKS["unrecognised_file_name"], settings)
+    if severity == "off":
+        return None
+    result = CheckResult(
+        check="unrecognised_file_name",
+        column="file name",
+        severity="warning",
+        passed=False,
+        message=f"{other.name}: {other.reason}",
+        unexpected_count=1,
+        expectation="file name",
+    )
+    return ValidationReport(file_name=other.name, kind="", results=[result], rejected=False)
+
+
 def scratch_folder(settings: Settings) -> Path:
     """Where a run's converted copies of extracts go while they are read: inside the state folder,
     with the rest of the row-level data, never the system's shared temporary folder; emptied at the
@@ -194,9 +212,11 @@ def load_one(
     try:
         raw = _read_unchanged(inbox_file, kind, settings)
         frame = parse(raw, kind, settings)
+        outranked_headers = raw.outranked_headers
         del raw  # the file as text: freed before pseudonyms and validation make their copies
         frame = pseudonymise_frame(frame, IDENTIFIER_COLUMNS, key)
         context = _validation_context(store, inbox_file, census, key)
+        context.outranked_headers = outranked_headers
         report = validate(frame, kind, inbox_file.name, inbox_file.file_date, settings, context)
         release_freed_memory()  # validation's copies, before DuckDB takes the rows
     except FileRejected as error:
@@ -246,6 +266,9 @@ def ingest(store: StateStore, settings: Settings, run_id: str) -> IngestResult:
         if other.kind is None:
             result.outcomes.append(FileOutcome(other.name, None, None, "unrecognised", None, other.reason))
             log.warning("left alone: %s (%s)", other.name, other.reason)
+            left_alone = _left_alone_report(other, settings)
+            if left_alone is not None:
+                store.record_validation(run_id, _validation_rows(left_alone, None, now_utc()))
             continue
         # a kind's name with an impossible date: a rejection, reported like any other
         message = f"{other.name}: {other.reason}"

@@ -29,6 +29,8 @@ import polars as pl
 
 from wres.config import Settings
 from wres.faults import checkpoint
+from wres.inbox import accepted_names, resembled_kind
+from wres.messages import plural
 from wres.processes import exit_with_parent
 from wres.sdc import blank_hidden_cells, blank_hidden_representation
 from wres.validation import published_message
@@ -106,10 +108,41 @@ order by 3 desc, 1, 6, 4, 5
 """
 
 
+OTHER_FILES_LEFT_ALONE = "(other files)"
+
+
+def _other_names_left_alone_kept_private(quality: pl.DataFrame) -> pl.DataFrame:
+    """A file left alone whose name is not a misnamed extract's may be named anything (after a
+    person, say): the publication gives how many there were, not their names, which the
+    warehouse's ``ops.run_files`` keeps."""
+    others = (pl.col("check_name") == "unrecognised_file_name") & ~pl.col("name").map_elements(
+        lambda name: resembled_kind(name) is not None, return_dtype=pl.Boolean
+    )
+    count = quality.filter(others).height
+    if not count:
+        return quality
+    summary = {
+        "name": OTHER_FILES_LEFT_ALONE,
+        "kind": "",
+        "status": "warning",
+        "check_name": "unrecognised_file_name",
+        "column_name": "file name",
+        "severity": "warning",
+        "message": (
+            f"{plural(count, 'file')} left alone, not loaded: "
+            f"{'its name matches' if count == 1 else 'their names match'} none of the accepted forms "
+            f"({accepted_names()}). The names are in the warehouse's ops.run_files."
+        ),
+    }
+    kept = quality.filter(~others.fill_null(False))
+    return pl.concat([kept, pl.DataFrame([summary], schema=quality.schema)])
+
+
 def data_quality(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Failed checks of every file behind the publication (see _DATA_QUALITY), each message as
-    published: without the counts of people behind the figures (``published_message``)."""
-    quality = con.sql(_DATA_QUALITY).pl()
+    published: without the counts of people behind the figures (``published_message``), and
+    without the names of files left alone that are not misnamed extracts."""
+    quality = _other_names_left_alone_kept_private(con.sql(_DATA_QUALITY).pl())
     return quality.with_columns(
         pl.struct("check_name", "severity", "message")
         .map_elements(

@@ -93,6 +93,8 @@ class RawTable:
     encoding: str | None  # 'utf-8', 'utf-8-sig' (with BOM), 'windows-1252'; None for XLSX
     delimiter: str | None  # ',' or ';'; None for XLSX
     ignored_columns: list[str] = field(default_factory=list)  # headers not used, as written
+    # canonical -> headers that also name it but lost to a better match ("Grade" beside "Pay Band")
+    outranked_headers: dict[str, list[str]] = field(default_factory=dict)
     title_rows: int = 0  # rows above the header
 
 
@@ -179,12 +181,14 @@ def _matcher(kind: Kind, settings: Settings, survey_year: int | None) -> _Header
 class _HeaderChoice:
     columns: dict[str, int]  # canonical -> cell index
     ignored: list[str]
+    outranked: dict[str, list[str]] = field(default_factory=dict)  # canonical -> headers that lost
 
 
 def _resolve_header(cells: Sequence[str], matcher: _HeaderMatcher, file_name: str, row: int) -> _HeaderChoice:
     """Map a header row's cells to canonical columns; the best-ranked header of each column wins."""
     claims: dict[str, list[tuple[int, int, str]]] = {}
     ignored: list[str] = []
+    outranked: dict[str, list[str]] = {}
     for position, cell in enumerate(cells):
         hit = matcher.match(cell)
         if hit is None:
@@ -210,8 +214,11 @@ def _resolve_header(cells: Sequence[str], matcher: _HeaderMatcher, file_name: st
                 canonical,
             )
         columns[canonical] = winners[0][1]
-        ignored.extend(t for rank, _, t in headers if rank != best)
-    return _HeaderChoice(columns, ignored)
+        losers = [t for rank, _, t in headers if rank != best]
+        ignored.extend(losers)
+        if losers:
+            outranked[canonical] = losers
+    return _HeaderChoice(columns, ignored, outranked)
 
 
 @dataclass
@@ -281,7 +288,7 @@ def _finish(
     source_format: str,
     encoding: str | None,
     delimiter: str | None,
-    ignored: list[str],
+    choice: _HeaderChoice,
 ) -> RawTable:
     """Strip values, blank to null, number the rows, drop blank rows, add the settings' org code."""
     names = frame.columns
@@ -306,7 +313,8 @@ def _finish(
         source_format=source_format,
         encoding=encoding,
         delimiter=delimiter,
-        ignored_columns=ignored,
+        ignored_columns=choice.ignored,
+        outranked_headers=choice.outranked,
         title_rows=header_row - 1,
     )
 
@@ -726,7 +734,7 @@ def _read_utf8_csv(
     if starts is None:
         frame, rows = _csv_module_read(source, delimiter, header_line, positions, len(header_cells), name)
         frame.columns = [canonical_at[p] for p in positions]
-        return _finish(frame, rows, kind, settings, header_line, "csv", encoding, delimiter, choice.ignored)
+        return _finish(frame, rows, kind, settings, header_line, "csv", encoding, delimiter, choice)
     try:
         frame = _polars_read(source, delimiter, header_line, positions, truncate=False)
     except pl.exceptions.ComputeError as error:
@@ -749,7 +757,7 @@ def _read_utf8_csv(
         rows = pl.Series(ROW_COLUMN, starts[1:], pl.Int64)
     else:  # cannot happen if polars splits records as _record_starts does; fall back to counting
         rows = pl.int_range(header_line + 1, header_line + 1 + frame.height, eager=True)
-    return _finish(frame, rows, kind, settings, header_line, "csv", encoding, delimiter, choice.ignored)
+    return _finish(frame, rows, kind, settings, header_line, "csv", encoding, delimiter, choice)
 
 
 # --------------------------------------------------------------------------------------------
@@ -969,7 +977,7 @@ def _read_workbook(
         take(row_number, texts)
     _reject_uncalculated_formulas(sheet, name, {p: c for c, p in order}, header_row)
     frame = pl.DataFrame({c: pl.Series(c, v, pl.String) for c, v in values.items()})
-    return _finish(frame, numbers, kind, settings, header_row, "xlsx", None, None, choice.ignored)
+    return _finish(frame, numbers, kind, settings, header_row, "xlsx", None, None, choice)
 
 
 # --------------------------------------------------------------------------------------------

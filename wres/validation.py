@@ -88,6 +88,9 @@ class ValidationContext:
     # (``wres.state.StateStore.stored_identifiers``): an employee number from the staff files in the
     # ethnicity column of a disciplinary file is hidden too; None: this file's identifiers only
     stored_identifiers: Callable[[pl.Series], pl.Series] | None = None
+    # canonical column -> the file's other headers that also name it but lost to the one read
+    # (``wres.reading.RawTable.outranked_headers``): a blank value may be in one of them
+    outranked_headers: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -157,7 +160,7 @@ STRUCTURAL_CHECKS = frozenset(
 
 # Checks on the run's data as a whole, not on one file: a warning, or off; never critical, as
 # there is no one file to reject.
-RUN_CHECKS: dict[str, Severity] = {"no_catchment": "warning"}
+RUN_CHECKS: dict[str, Severity] = {"no_catchment": "warning", "unrecognised_file_name": "warning"}
 
 
 @functools.cache
@@ -541,9 +544,18 @@ _FORMATS = {
 
 
 def _missing_value(f: _Failure) -> str:
+    others = f.context.outranked_headers.get(f.column or "", [])
+    hint = ""
+    if others:
+        names = " and ".join(f'"{header}"' for header in others)
+        hint = (
+            f" The file also has {names}, which also {'means' if len(others) == 1 else 'mean'} {f.column} "
+            "but lost to the column read (a header written as the column's name wins over an alias): if "
+            "the values are there, remove or rename the column read, or merge the two, in the export."
+        )
     return (
         f"{f.where()}: blank on {plural(f.rows.height, 'row')} ({f.rows_text()}), but it is required on "
-        f"every row. {f.then('Fill it in in the source system')}"
+        f"every row.{hint} {f.then('Fill it in in the source system')}"
     )
 
 
@@ -558,9 +570,10 @@ def _unparseable_value(f: _Failure) -> str:
     texts = f.rows[invalid_text_column(f.column)]
     hint = ""
     if column_type == "date" and texts.drop_nulls().str.contains(_DATE_SERIALS).any():
+        save = "save the workbook" if f.file_name.lower().endswith(".xlsx") else "save it as CSV"
         hint = (
             " Whole numbers such as 45382 are spreadsheet date serials (45382 is 31/03/2024): format "
-            "the column as dates (DD/MM/YYYY) in the spreadsheet before saving it as CSV."
+            f"the column as dates (DD/MM/YYYY) in the spreadsheet, then {save}."
         )
     return (
         f"{f.where()}: values that are not {expected}, on {plural(f.rows.height, 'row')}: "

@@ -376,6 +376,7 @@ FORMULA_ORGANISATION_ROWS = (
 UNKNOWNS_FILE = "staff_in_post_2025-04-30.csv"  # RXX's 10 people (3 unknown ethnicity, 2 unknown
 # bands) and 3 people of a second organisation whose code is a formula: 3 of 13 unknown
 SHRUNK_FILE = "staff_in_post_2025-06-30.csv"  # 2 people after 10: a fifth of the size
+MISNAMED_FILE = "Staff in post 31-03-2025.csv"
 WARNING_FILES: dict[str, bytes] = {
     UNKNOWNS_FILE: (
         staff_file(ethnic={3: "Z", 5: "", 7: "99"}, band={2: "Band 99", 4: "Band 99"})
@@ -388,6 +389,7 @@ WARNING_FILES: dict[str, bytes] = {
     ).encode(),
     "recruitment_2025-06-30.csv": RECRUITMENT_HEADER.encode(),  # nothing happened: accepted
     "payroll_2025-03-31.csv": b"organisation_code,employee_id,pay\nRXX,ZQE0001,100\n",  # unknown kind
+    MISNAMED_FILE: staff_file(3).encode(),  # a staff file with a UK date in its name: left alone
     "BOARD_2025-03-31.CSV": BASE_BOARD.encode(),  # the base board's bytes under another name
 }
 
@@ -705,6 +707,29 @@ def test_an_unknown_file_kind_is_reported_and_left_alone(warnings_run):
     assert name in warnings_run.output
     assert "staff_in_post_YYYY-MM-DD.csv" in warnings_run.output  # the accepted forms are listed
     assert (warnings_run.inbox / name).read_bytes() == WARNING_FILES[name]
+
+
+def test_files_left_alone_are_on_the_data_quality_page_without_other_names(warnings_run):
+    run = warnings_run
+    assert file_status(run, MISNAMED_FILE) == []
+    warned = run.query(
+        "select file_name, severity from ops.validation_results where check_name = 'unrecognised_file_name'"
+    )
+    assert sorted(warned) == [(MISNAMED_FILE, "warning"), ("payroll_2025-03-31.csv", "warning")]
+    reports = sorted((run.out / "latest").rglob("validation_report.txt"))
+    assert reports
+    for path in reports:
+        report = path.read_text(encoding="utf-8")
+        # a misnamed extract is named, with what its name should be
+        assert f"{MISNAMED_FILE}: WARNING" in report
+        assert "starts like staff_in_post_YYYY-MM-DD.csv but does not follow it" in report
+        # any other name may be anything: counted, not named
+        assert "payroll" not in report
+        assert "(other files): WARNING" in report
+        assert "1 file left alone, not loaded: its name matches none of the accepted forms" in report
+    for path in (run.out / "latest").rglob("wres_report.html"):
+        html = path.read_text(encoding="utf-8")
+        assert MISNAMED_FILE in html and "payroll" not in html
 
 
 def test_the_same_bytes_under_another_name_load_once(warnings_run):

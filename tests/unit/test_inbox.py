@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 
 from wres.config import Settings
-from wres.inbox import InboxFile, UnrecognisedFile, discover, file_hash
+from wres.inbox import InboxFile, UnrecognisedFile, classify, discover, file_hash
 from wres.kinds import KINDS
 from wres.reading import read_raw
 
@@ -83,13 +83,8 @@ def test_impossible_dates_are_unrecognised_with_the_reason(tmp_path, name, reaso
     "name",
     [
         "notes.txt",
-        "staff_in_post.csv",  # no date
-        "staff_in_post_2025-3-31.csv",  # not YYYY-MM-DD
-        "staff_in_post_31-03-2025.csv",
-        "staff_in_post_2025-03-31.xls",  # old Excel
-        "staff_in_post_2025-03-31.csv.bak",
-        "staff_survey_24.csv",
-        "reference_.csv",
+        "payroll_2025-03-31.csv",
+        "wres_export.csv",
     ],
 )
 def test_unknown_names_are_reported_with_the_accepted_forms(tmp_path, name):
@@ -219,3 +214,41 @@ def test_a_file_the_job_cannot_read_is_rejected_by_name_and_the_others_are_found
             )
         ]
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "resembles"),
+    [
+        ("staff_in_post_31-03-2025.csv", "staff_in_post"),
+        ("staff_in_post.csv", "staff_in_post"),  # no date
+        ("staff_in_post_2025-3-31.csv", "staff_in_post"),  # not YYYY-MM-DD
+        ("staff_in_post_2025-03-31.xls", "staff_in_post"),  # old Excel
+        ("staff_in_post_2025-03-31.csv.bak", "staff_in_post"),
+        ("staff_survey_24.csv", "staff_survey"),
+        ("reference_.csv", "reference"),
+        ("Staff in post 2025-03-31.csv", "staff_in_post"),
+        ("staff_in_post_2025-03-31 (1).csv", "staff_in_post"),
+        ("staff-survey-2024.csv", "staff_survey"),
+        ("Recruitment 2025.xlsx", "recruitment"),
+        ("catchment (2).csv", "catchment"),
+        ("payroll_2025-03-31.csv", None),
+        ("notes.txt", None),
+        ("staff_list.csv", None),
+    ],
+)
+def test_a_misnamed_extract_is_told_what_its_name_should_be(tmp_path, name, resembles):
+    path = tmp_path / name
+    path.write_text("x\n")
+    result = classify(path)
+    assert isinstance(result, UnrecognisedFile) and result.kind is None
+    if resembles is None:
+        assert "matches none of the accepted forms" in result.reason
+    else:
+        template = {
+            "staff_in_post": "staff_in_post_YYYY-MM-DD.csv",
+            "staff_survey": "staff_survey_YYYY.csv",
+            "recruitment": "recruitment_YYYY-MM-DD.csv",
+            "catchment": "catchment.csv",
+            "reference": "reference_NAME.csv",
+        }[resembles]
+        assert result.reason.startswith(f"the name starts like {template} but does not follow it")

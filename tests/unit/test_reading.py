@@ -894,3 +894,15 @@ def test_the_csv_module_reads_well_formed_files_as_polars_does(tmp_path, monkeyp
     monkeypatch.setattr("wres.reading._quotes_are_plain", lambda block, delimiter: False)
     by_csv_module = _read(tmp_path, data).frame
     assert by_csv_module.rows() == by_polars.rows()
+
+
+def test_a_header_that_lost_to_a_better_one_is_remembered(tmp_path):
+    # ESR's "Grade" and "Pay Band" both mean pay_band; "Pay Band" is the column's name once spaces
+    # are ignored, so it is read, and "Grade" is kept in mind for the message about blank bands
+    data = (
+        b"Org Code,Employee Number,Assignment Number,Staff Group,Job Role,Area of Work,Grade,Pay Band,"
+        b"Ethnic Origin\nRX1,1,1-1,Medical and Dental,Consultant,Obstetrics,Consultant,,A\n"
+    )
+    table = _read(tmp_path, data, kind=STAFF, name="staff_in_post_2025-03-31.csv")
+    assert table.outranked_headers == {"pay_band": ["Grade"]}
+    assert table.frame["pay_band"].to_list() == [None]

@@ -107,11 +107,12 @@ def run(
     settings: Settings | None = None,
     context: ValidationContext | None = None,
     file_date: date | None = FILE_DATE,
+    extension: str = "csv",
 ) -> ValidationReport:
     settings = settings or Settings()
     frame = parse(raw(columns), KINDS[kind], settings)
     context = context or ValidationContext(census=CENSUS)
-    return validate(frame, KINDS[kind], f"{kind}_2025-03-31.csv", file_date, settings, context)
+    return validate(frame, KINDS[kind], f"{kind}_2025-03-31.{extension}", file_date, settings, context)
 
 
 def only_failure(report: ValidationReport, check: str):
@@ -267,6 +268,18 @@ def test_appointed_without_shortlisted_rejects():
     assert "row 3" in result.message
 
 
+def test_a_blank_required_value_names_the_other_header_that_means_the_column():
+    columns = with_("staff_in_post", 3, pay_band=["Band 5", "", ""])
+    plain = only_failure(run("staff_in_post", columns), "missing_value").message
+    assert "The file also has" not in plain
+    context = ValidationContext(census=CENSUS, outranked_headers={"pay_band": ["Grade"]})
+    message = only_failure(run("staff_in_post", columns, context=context), "missing_value").message
+    assert (
+        'blank on 2 rows (rows 3, 4), but it is required on every row. The file also has "Grade", which '
+        "also means pay_band but lost to the column read"
+    ) in message
+
+
 def test_shortlisted_date_missing_only_where_shortlisted():
     report = run(
         "recruitment",
@@ -290,6 +303,9 @@ def test_spreadsheet_date_serials_get_a_hint_and_other_bad_dates_do_not():
     message = only_failure(serials, "unparseable_value").message
     assert '"45382" (1 row), "45383.0" (1 row)' in message
     assert "spreadsheet date serials (45382 is 31/03/2024)" in message
+    assert "in the spreadsheet, then save it as CSV." in message
+    in_a_workbook = run("training", with_("training", 1, start_date=["45382"]), extension="xlsx")
+    assert "then save the workbook." in only_failure(in_a_workbook, "unparseable_value").message
     words = run("training", with_("training", 3, start_date=["next week", "2024-05-01", "1234"]))
     assert "serials" not in only_failure(words, "unparseable_value").message
 
