@@ -8,9 +8,9 @@ TABLE_COMMENTS: dict[str, str] = {
     "staging.staff_in_post": "ESR staff in post: one row per assignment of the file in force for each "
     "organisation and snapshot date, with ethnic group, band, staff group and maternity scope derived. "
     "Identifiers are keyed-hash pseudonyms.",
-    "staging.recruitment": "Applications, one row per organisation and application (the newest file's row wins).",
-    "staging.disciplinary": "Formal disciplinary investigations, one row per organisation and case (newest file wins).",
-    "staging.training": "Training and CPD records, one row per organisation and record (newest file wins).",
+    "staging.recruitment": "Applications, one row per application_id (the newest file's row wins).",
+    "staging.disciplinary": "Formal disciplinary investigations, one row per case_id (newest file wins).",
+    "staging.training": "Training and CPD records, one row per record_id (newest file wins).",
     "staging.board": "Board members of each board file in force (one file per organisation and date).",
     "staging.staff_survey": "NHS Staff Survey respondents of the file in force for each organisation and survey "
     "year; answers as codes under their 2021-2025 question names.",

@@ -49,21 +49,21 @@ select loaded.* exclude (first_seen_order)
 from ({loaded}) loaded join winners on {join} and loaded.file_sha256 = winners.winner
 """
 
-# events: one row per (organisation, id), from the newest file that holds it. Only the ids found
-# more than once are ranked (an extract holds most ids once); the rows that lose are left out.
+# events: one row per id, from the newest file that holds it (CONTRACT: "deduplicated across files
+# by their id"; an id is unique across organisations, as within a file, so a newer file that gives
+# an event another organisation moves it). Only the ids found more than once are ranked (an extract
+# holds most ids once); the rows that lose are left out.
 _NEWEST_EVENT = """
 with repeated as (
-    select organisation_code, {id} from ({loaded}) group by all having count(*) > 1
+    select {id} from ({loaded}) group by all having count(*) > 1
 ),
 losers as (
     select file_sha256, source_row from (
         select l.file_sha256, l.source_row, row_number() over (
-            partition by l.organisation_code, l.{id}
+            partition by l.{id}
             order by l.file_date desc, l.first_seen_order desc, l.source_row
         ) as rank_in_id
-        from ({loaded}) l semi join repeated
-            on repeated.organisation_code is not distinct from l.organisation_code
-            and repeated.{id} is not distinct from l.{id}
+        from ({loaded}) l semi join repeated on repeated.{id} is not distinct from l.{id}
     ) where rank_in_id > 1
 )
 select loaded.* exclude (first_seen_order)

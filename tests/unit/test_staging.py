@@ -284,3 +284,30 @@ def test_events_one_row_per_id_from_the_newest_file(tmp_path):
         ("R2", date(2025, 2, 2), "2"),
         ("R3", date(2024, 5, 1), "0"),
     ]
+
+
+def test_an_event_id_is_one_event_whatever_the_organisation(tmp_path):
+    # CONTRACT: events are deduplicated across files by their id. A newer file that puts case K1
+    # under another organisation (a corrected extract) moves it: it is counted once, there
+    with StateStore(tmp_path) as store:
+        for sha, file_date, organisation, employee in (
+            ("1" * 64, date(2025, 1, 31), "RXX", "E8"),
+            ("2" * 64, date(2025, 2, 28), "RYY", "E0"),
+        ):
+            sight(store, sha, "disciplinary", file_date)
+            frame = pl.DataFrame(
+                {
+                    "source_row": [2, 3],
+                    "organisation_code": [organisation, organisation],
+                    "case_id": ["K1", f"K-{organisation}"],
+                    "employee_id": [employee, employee],
+                    "investigation_start_date": [date(2024, 6, 1), date(2024, 6, 1)],
+                }
+            )
+            store.store_rows(sha, KINDS["disciplinary"], pseudonymised(frame), NOW, run_id="r1")
+    rows = staged(tmp_path, "disciplinary")
+    assert sorted((r["case_id"], r["organisation_code"], r["employee_id"]) for r in rows) == [
+        ("K-RXX", "RXX", "E8"),
+        ("K-RYY", "RYY", "E0"),
+        ("K1", "RYY", "E0"),
+    ]
