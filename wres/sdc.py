@@ -17,6 +17,10 @@ a zero piece while the total will do: a hidden 0 protects nothing where a publis
 forces it), ties broken in a fixed order (unknown, white, bme,
 asian, black, mixed, other; then scope and breakdown alphabetically). Hiding one cell can leave
 another sum with a single hidden member, so the rule is applied again until nothing changes.
+A sum can also give away a hidden rate without its count: the rule hides a second member where
+the blank members must add up to 0 (each hidden rate 0%), where hidden rates' numerators must
+equal their bases (each 100%), and where a hidden share must be its whole cell (the other groups
+shown as 0); see ``_secondary_suppression`` and docs/disclosure-control.md.
 
 The sums (every one checked for every organisation, snapshot and scope):
 
@@ -71,6 +75,8 @@ sum; it does not solve every system of sums at once.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
@@ -313,13 +319,62 @@ def _relations(nodes: pl.DataFrame) -> pl.DataFrame:
 # the fixed point
 
 
+@dataclass(frozen=True)
+class _PublishedRows:
+    """Every published row as the two counts it shows: a count is public when at least one row
+    showing it is not hidden (a hidden row blanks both its counts, so a numerator of 0 in a row
+    hidden for its denominator is not public, though 0 itself is never hidden)."""
+
+    numerator: np.ndarray  # node of each row's numerator (or headcount)
+    denominator: np.ndarray  # node of each row's denominator (or known headcount)
+    forced: np.ndarray  # rows hidden whatever their counts (a survey rate on under 11 answers)
+
+    def hidden(self, hidden_nodes: np.ndarray) -> np.ndarray:
+        return hidden_nodes[self.numerator] | hidden_nodes[self.denominator] | self.forced
+
+    def public(self, hidden_nodes: np.ndarray) -> np.ndarray:
+        shown = ~self.hidden(hidden_nodes)
+        public = np.zeros(len(hidden_nodes), dtype=bool)
+        public[self.numerator[shown]] = True
+        public[self.denominator[shown]] = True
+        return public
+
+
+def _first_per_relation(rel: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """The first of ``candidates`` (membership indices, in preference order) of each relation."""
+    if not len(candidates):
+        return candidates
+    _, first = np.unique(rel[candidates], return_index=True)
+    return candidates[first]
+
+
 def _secondary_suppression(
-    relations: pl.DataFrame, counts: np.ndarray, hidden: np.ndarray, kept: np.ndarray | None = None
+    relations: pl.DataFrame,
+    counts: np.ndarray,
+    hidden: np.ndarray,
+    kept: np.ndarray | None = None,
+    rows: _PublishedRows | None = None,
 ) -> np.ndarray:
-    """Hide counts until no sum has exactly one hidden member. Monotone (it only ever hides), so
-    it ends; each round hides, in every sum left with a single hidden member, its preferred
-    second member. ``kept`` marks counts to keep visible where another will do (the bme counts:
-    WRES is about the bme figures, and hiding white protects a small unknown just as well)."""
+    """Hide counts until no hidden figure can be worked back from a sum. Monotone (it only ever
+    hides), so it ends. Each round, in every sum:
+
+    1. with exactly one hidden count, or no hidden count and one 0 left blank (not public), hide
+       its preferred second member (``kept`` marks counts to
+       keep visible where another will do: the bme counts, as WRES is about the bme figures and
+       hiding white protects a small unknown just as well);
+    2. with its total public, when the counts not public (blank in every row showing them: a
+       numerator of 0 in a row hidden for its denominator, say) must add up to 0, each is 0 and
+       its hidden rate 0%: the smallest public non-zero piece is hidden too;
+    3. of shares over one total (a cell's groups, representation's groups): when the total and
+       exactly one piece are not public and every public piece is 0, that piece is the whole
+       total (a share of 100%): another piece is hidden;
+    4. of rates whose numerators and denominators both add up (bands, role groups, census groups):
+       when the total's rate is public and the hidden rates' numerators must add up to their
+       denominators, each hidden rate is 100%: the public rate with the smallest base below 100%
+       is hidden too.
+
+    A published total of 0 (or of 100%) says so of every part: that is what it means, and it
+    stays. Without ``rows`` a count is public when it is not hidden."""
     hidden = hidden.copy()
     if relations.is_empty():
         return hidden
@@ -346,16 +401,135 @@ def _secondary_suppression(
     )
     rel = members["rel"].to_numpy() - 1
     node = members["node"].to_numpy()
+    is_total = members["is_total"].to_numpy()
+    count = counts[node]
+    one_total = np.array(
+        [name.split("\x1f", 1)[0] in _SHARES_OF_ONE_TOTAL for name in members["relation"].to_list()],
+        dtype=bool,
+    )
     n_relations = int(rel.max()) + 1
+
+    def per_relation(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(rel, weights=weights, minlength=n_relations)
+
+    rates = _rate_relations(rel, node, is_total, counts, rows) if rows is not None else None
     while True:
         member_hidden = hidden[node]
-        hidden_in_sum = np.bincount(rel, weights=member_hidden, minlength=n_relations)
-        candidates = np.flatnonzero((hidden_in_sum[rel] == 1) & ~member_hidden)
-        if not len(candidates):
+        public = rows.public(hidden) if rows is not None else ~hidden
+        member_public = public[node]
+        piece, public_piece = ~is_total, member_public & ~is_total
+        # 1. one hidden count, or one 0 left blank and nothing else: "total minus the others"
+        # gives it
+        blank_zero = ~member_hidden & ~member_public & (count == 0)
+        single_hidden = per_relation(member_hidden)[rel] == 1
+        single_blank_zero = (per_relation(member_hidden | blank_zero)[rel] == 1) & (
+            per_relation(blank_zero)[rel] == 1
+        )
+        rule1 = (single_hidden & ~member_hidden) | (single_blank_zero & ~member_hidden & ~blank_zero)
+        # 2. the counts not public must add up to 0
+        total_public = per_relation(member_public & is_total) > 0
+        public_total = per_relation(np.where(member_public & is_total, count, 0))
+        rest = public_total - per_relation(np.where(public_piece, count, 0))
+        zeros = total_public & (per_relation(piece & ~member_public) > 0) & (rest == 0)
+        rule2 = zeros[rel] & public_piece & (count > 0)
+        # 3. one share not public, beside public zeros and a total not public: 100%
+        whole = (
+            ~total_public
+            & (per_relation(piece & ~member_public) == 1)
+            & (per_relation(np.where(public_piece, count, 0)) == 0)
+        )
+        rule3 = one_total & whole[rel] & public_piece
+        newly = [node[_first_per_relation(rel, np.flatnonzero(rule))] for rule in (rule1, rule2, rule3)]
+        if rates is not None:
+            newly.append(rates.to_hide(rows.hidden(hidden)))
+        found = np.concatenate(newly)
+        found = found[~hidden[found]]
+        if not len(found):
             return hidden
-        # the first candidate of each sum (members are sorted by preference within a sum)
-        _, first = np.unique(rel[candidates], return_index=True)
-        hidden[node[candidates[first]]] = True
+        hidden[found] = True
+
+
+# sums whose pieces are shares of the total (the total is every piece's denominator)
+_SHARES_OF_ONE_TOTAL = frozenset(
+    {"groups_in_cell", "census_groups_in_known", "white_bme_in_known", "known_unknown_in_total"}
+)
+
+
+@dataclass(frozen=True)
+class _RateRelations:
+    """Sums whose members are each the numerator of one rate row, the rows' denominators adding up
+    as well: the total row's rate and the public rates bound the hidden ones (rule 4 of
+    ``_secondary_suppression``)."""
+
+    rel: np.ndarray  # relation of each membership
+    row: np.ndarray  # the rate row of each membership
+    is_total: np.ndarray
+    numerator: np.ndarray  # counts
+    denominator: np.ndarray
+    preference: np.ndarray  # memberships in the order a second rate is chosen (smallest base first)
+    numerator_node: np.ndarray
+    n_relations: int
+
+    def to_hide(self, row_hidden: np.ndarray) -> np.ndarray:
+        """Numerator nodes to hide: in each sum whose hidden rates must all be 100%, the public rate
+        below 100% with the smallest base."""
+
+        def per_relation(weights: np.ndarray) -> np.ndarray:
+            return np.bincount(self.rel, weights=weights, minlength=self.n_relations)
+
+        hidden = row_hidden[self.row]
+        shown_piece = ~hidden & ~self.is_total
+        total_shown = per_relation(~hidden & self.is_total) > 0
+        any_hidden = per_relation(hidden & ~self.is_total) > 0
+        hidden_n = per_relation(np.where(self.is_total, self.numerator, 0)) - per_relation(
+            np.where(shown_piece, self.numerator, 0)
+        )
+        hidden_d = per_relation(np.where(self.is_total, self.denominator, 0)) - per_relation(
+            np.where(shown_piece, self.denominator, 0)
+        )
+        all_full = total_shown & any_hidden & (hidden_d > 0) & (hidden_n == hidden_d)
+        m = self.preference
+        breaks = shown_piece[m] & all_full[self.rel[m]] & (self.numerator[m] < self.denominator[m])
+        return self.numerator_node[_first_per_relation(self.rel, m[breaks])]
+
+
+def _rate_relations(
+    rel: np.ndarray, node: np.ndarray, is_total: np.ndarray, counts: np.ndarray, rows: _PublishedRows
+) -> _RateRelations | None:
+    """The sums of ``rel`` whose every member is the numerator of a rate row (the first such row)
+    and whose rows' denominators add up too, with each member's denominator from its row."""
+    row_of = np.full(len(counts), -1, dtype=np.int64)
+    order = np.arange(len(rows.numerator))[::-1]  # the first row wins: assigned last
+    row_of[rows.numerator[order]] = order
+    member_row = row_of[node]
+    n_relations = int(rel.max()) + 1
+    complete = np.bincount(rel, weights=member_row < 0, minlength=n_relations) == 0
+    keep = complete[rel]
+    if not keep.any():
+        return None
+    rel, node, is_total, member_row = rel[keep], node[keep], is_total[keep], member_row[keep]
+    numerator = counts[node]
+    denominator = counts[rows.denominator[member_row]]
+    # only where the rows' bases add up as their numerators do (role groups, bands, census groups
+    # of a rate; not the census groups' headcounts, which are shares of those of known ethnicity)
+    pieces_base = np.bincount(rel, weights=np.where(is_total, 0, denominator), minlength=n_relations)
+    total_base = np.bincount(rel, weights=np.where(is_total, denominator, 0), minlength=n_relations)
+    adds_up = (pieces_base == total_base)[rel]
+    if not adds_up.any():
+        return None
+    rel, node, is_total, member_row = rel[adds_up], node[adds_up], is_total[adds_up], member_row[adds_up]
+    numerator, denominator = numerator[adds_up], denominator[adds_up]
+    preference = np.lexsort((node, denominator, rel))
+    return _RateRelations(
+        rel=rel,
+        row=member_row,
+        is_total=is_total,
+        numerator=numerator,
+        denominator=denominator,
+        preference=preference,
+        numerator_node=node,
+        n_relations=n_relations,
+    )
 
 
 def _control(
@@ -398,9 +572,7 @@ def _control(
         else pl.DataFrame(schema={"relation": pl.String, "node": pl.UInt32, "is_total": pl.Boolean})
     )
     kept = (nodes["group"] == "bme").fill_null(False).to_numpy()
-    hidden = _secondary_suppression(relations, nodes["count"].fill_null(0).to_numpy(), hidden, kept)
-
-    out_indicators = None
+    published: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     if indicators is not None:
         survey_row = (
             ind_n.select(
@@ -409,6 +581,14 @@ def _control(
             .to_series()
             .to_numpy()
         )
+        published.append((n_nodes, d_nodes, survey_row))
+    if representation is not None:
+        published.append((r_nodes, k_nodes, np.zeros(len(r_nodes), dtype=bool)))
+    rows = _PublishedRows(*(np.concatenate(parts) for parts in zip(*published, strict=True)))
+    hidden = _secondary_suppression(relations, nodes["count"].fill_null(0).to_numpy(), hidden, kept, rows)
+
+    out_indicators = None
+    if indicators is not None:
         row_hidden = hidden[n_nodes] | hidden[d_nodes] | survey_row
         flags = pl.DataFrame({"_row": ind_n["_row"], "_hidden": row_hidden})
         out_indicators = _follow_rates(indicators, flags)

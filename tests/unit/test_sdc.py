@@ -208,7 +208,13 @@ def test_a_hidden_band_size_hides_the_next_smallest_band():
     # Band 8a has 4 people (all white): its size and its white count are hidden, so all three of
     # its rows are. The band sizes add up to all|all's 42 (31 + 7 + 4), and so do the white counts
     # (20 + 7 + 4 = 31): the next smallest band, Band 6 (7 people, 7 white), goes on both counts.
-    # bme and unknown stay shown in Band 5 and all|all: Band 6 and 8a hold none of either.
+    # That is not enough: Band 5's shown 6 bme and 5 unknown are all|all's, so Band 6 and 8a hold
+    # none (rule 2: their hidden bme and unknown shares would read 0%), and the white rates left
+    # hidden add up to 11 of 11 people (rule 4: Band 6 and 8a would read 100% white). Band 5's
+    # bme and unknown go (rule 2), then its white share (rule 4). Band 5's bme is then the one
+    # hidden count among the bme bands (the blank zeros of Band 6 and 8a are not hidden counts:
+    # a zero published elsewhere could force them), so all|all's bme goes (rule 1: the other
+    # pieces are zeros), and with it all|all's unknown (rule 1 in the all|all cell).
     rows = (
         cell("all|Band 5", 20, 6, 5)
         + cell("all|Band 6", 7, 0, 0)
@@ -218,9 +224,9 @@ def test_a_hidden_band_size_hides_the_next_smallest_band():
     out = apply_disclosure_control(frame(rows), DEFAULTS)
     assert hidden(out) == {
         ("trust", band, group)
-        for band in ("all|Band 6", "all|Band 8a")
+        for band in ("all|Band 5", "all|Band 6", "all|Band 8a")
         for group in ("white", "bme", "unknown")
-    }
+    } | {("trust", "all|all", "bme"), ("trust", "all|all", "unknown")}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -665,3 +671,59 @@ def test_a_second_cell_is_never_a_zero_while_the_total_will_do():
     )
     hidden = _secondary_suppression(relations, np.array([7, 0, 5, 12]), np.array([True, False, False, False]))
     assert hidden.tolist() == [True, False, True, False]
+
+
+# ---------------------------------------------------------------------------------------------
+# hidden rates that sums would show to be 0% or 100% (audit O's derivations, worked by hand)
+
+
+def test_hidden_survey_rates_that_must_be_100_percent():
+    # indicator 7, white: obstetric medical 1 of 1 and support workers 3 of 3 are hidden (fewer than
+    # 11 answers). Maternity's 31 of 48 less midwives' 27 of 44 leaves 4 of 4 for the two: each
+    # would read 100%. Midwives' rate (below 100%) is hidden too (rule 4); then 31 of 48 is all
+    # the three hidden rates give, and they cannot be told apart.
+    rows = [
+        row(7, "white", 31, 48, scope="maternity_neonatal"),
+        row(7, "white", 27, 44, scope="maternity:midwives"),
+        row(7, "white", 1, 1, scope="maternity:obstetric_medical"),
+        row(7, "white", 3, 3, scope="maternity:support_workers"),
+    ]
+    out = apply_disclosure_control(frame(rows), DEFAULTS)
+    assert hidden(out) == {
+        ("maternity:midwives", "", "white"),
+        ("maternity:obstetric_medical", "", "white"),
+        ("maternity:support_workers", "", "white"),
+    }
+
+
+def test_hidden_survey_rates_that_must_be_0_percent():
+    # indicator 8, white: 6 of 49 in maternity, 6 of 45 among midwives, so the hidden 0 of 1 and
+    # 0 of 3 must both be 0% (rule 2): midwives' rate is hidden too
+    rows = [
+        row(8, "white", 6, 49, scope="maternity_neonatal"),
+        row(8, "white", 6, 45, scope="maternity:midwives"),
+        row(8, "white", 0, 1, scope="maternity:obstetric_medical"),
+        row(8, "white", 0, 3, scope="maternity:support_workers"),
+    ]
+    out = apply_disclosure_control(frame(rows), DEFAULTS)
+    assert hidden(out) == {
+        ("maternity:midwives", "", "white"),
+        ("maternity:obstetric_medical", "", "white"),
+        ("maternity:support_workers", "", "white"),
+    }
+
+
+def test_a_small_cell_shown_by_its_zeros_elsewhere_to_be_all_bme():
+    # maternity:other has 3 people, all bme: its indicator 1 shares are hidden (3 people). Its
+    # indicator 3 rates over the same headcounts show white 0 of 0 and unknown 0 of 0, so bme would
+    # be the whole cell: 100% (rule 3). A zero group is hidden too (unknown, first in the fixed
+    # order of ties), and with it its indicator 3 row: then bme + unknown = 3 cannot be split.
+    rows = cell("all|all", 0, 3, 0, scope="maternity:other") + [
+        row(3, group, 0, count, scope="maternity:other")
+        for group, count in (("white", 0), ("bme", 3), ("unknown", 0))
+    ]
+    out = apply_disclosure_control(frame(rows), DEFAULTS)
+    hidden_rows = {
+        (r["indicator"], r["ethnic_group"]) for r in out.filter(pl.col("suppressed")).iter_rows(named=True)
+    }
+    assert hidden_rows == {(1, "white"), (1, "bme"), (1, "unknown"), (3, "unknown"), (3, "bme")}
