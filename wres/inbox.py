@@ -76,18 +76,34 @@ def accepted_names() -> str:
     return ", ".join(name_template(k) for k in KINDS.values()) + " (each also as .xlsx)"
 
 
+# what may follow a kind's name in a misnamed extract: digits and separators (a date in another
+# form), a copy's "(1)" or "- Copy", and extensions; no other word, so that a file named after a
+# person ("disciplinary hearing Jane Doe.docx") is never taken for one (its name is not published)
+_MISNAMED_ENDING = re.compile(r"[\d_().]*(?:copy[\d_().]*)?(?:\.[a-z0-9]{1,5})*")
+
+
 def resembled_kind(name: str) -> Kind | None:
-    """The kind whose form a file name starts like without following it (spaces or hyphens for
-    underscores, a UK date, a copy's ``(1)``): a file meant for the monitor, misnamed.
+    """The kind whose form a file name nearly follows (spaces or hyphens for underscores, a UK
+    date, a copy's ``(1)``, another extension): a file meant for the monitor, misnamed.
 
     >>> resembled_kind("Staff in post 31-03-2025.csv").name, resembled_kind("notes.txt")
     ('staff_in_post', None)
+    >>> resembled_kind("disciplinary hearing Jane Doe.docx") is None
+    True
     """
     simple = re.sub(r"[\s\-]+", "_", name.strip().lower())
     for kind in sorted(KINDS.values(), key=lambda k: -len(k.name)):
-        if simple.startswith(kind.name):
+        if simple.startswith(kind.name) and _MISNAMED_ENDING.fullmatch(simple[len(kind.name) :]):
             return kind
     return None
+
+
+_FORM_OF_THE_NAME = {
+    "date": "underscores, the date written YYYY-MM-DD, nothing between it and .csv or .xlsx",
+    "year": "underscores, the survey year written YYYY, nothing between it and .csv or .xlsx",
+    "name": "an underscore, then a name of letters, digits, _ or -, then .csv or .xlsx",
+    "none": "exactly that name, .csv or .xlsx",
+}
 
 
 def _is_ignored(path: Path) -> bool:
@@ -151,9 +167,9 @@ def classify(path: Path) -> InboxFile | UnrecognisedFile:
         return UnrecognisedFile(
             path,
             name,
-            f"the name starts like {name_template(resembled)} but does not follow it (underscores, the "
-            "date written YYYY-MM-DD, nothing between it and .csv or .xlsx): the file is left where it "
-            "is and not loaded; rename it to load it.",
+            f"the name starts like {name_template(resembled)} but does not follow it "
+            f"({_FORM_OF_THE_NAME[resembled.date_in_name]}): the file is left where it is and not "
+            "loaded; rename it to load it.",
         )
     return UnrecognisedFile(
         path,

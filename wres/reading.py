@@ -12,7 +12,8 @@ next record start further down), for XLSX the worksheet row.
 Quotes follow the rule of spreadsheet programs (and Python's csv module and DuckDB): a ``"`` opens a
 quoted value only where a value starts, so a quote inside an unquoted value (``5'10"``) is part of
 the value. polars reads files whose quotes all belong to well-formed quoted values; the few others
-are read with the csv module. A quoted value never closed is reported with the line it opens on.
+(a stray quote, doubled quotes at the edge of an unquoted value) are read with the csv module. A
+quoted value never closed is reported with the line it opens on.
 
 Checks raised (``FileRejected.check``): ``empty_file``, ``binary_file``, ``encoding`` (mixed
 encodings), ``delimiter``, ``required_columns``, ``duplicated_header``, ``unclosed_quote``,
@@ -367,8 +368,9 @@ def _scan_bytes(path: Path, file_name: str) -> _ByteScan:
                     lines_before += chunk.count(b"\n")
                     continue
                 try:
-                    decoder.decode(chunk)
-                    multibyte = multibyte or not chunk.isascii()
+                    # only whole characters count: a lead byte held back at the chunk's end may be
+                    # a Windows-1252 letter ending the file
+                    multibyte = not decoder.decode(chunk).isascii() or multibyte
                 except UnicodeDecodeError as error:
                     utf8 = False
                     start = max(error.start - pending, 0)
@@ -501,6 +503,8 @@ def _quotes_are_plain(block: bytes, delimiter: str) -> bool:
     splits the block as a spreadsheet program does; else a quote stands inside an unquoted value
     (``5'10"``), after a closed one, or opens a value that goes on beyond the block.
     """
+    if _doubled_quote_at_an_edge(np.frombuffer(block, dtype=np.uint8), ord(delimiter)):
+        return False
     data = np.frombuffer(block.replace(b'""', b""), dtype=np.uint8)
     at = np.flatnonzero(data == _QUOTE)
     if at.size % 2:
@@ -511,6 +515,24 @@ def _quotes_are_plain(block: bytes, delimiter: str) -> bool:
     opens = (before == separator) | (before == _LINE_FEED)
     closes = (after == separator) | (after == _LINE_FEED) | (after == _CARRIAGE_RETURN)
     return bool(opens[0::2].all() and closes[1::2].all())
+
+
+def _doubled_quote_at_an_edge(data: np.ndarray, separator: int) -> bool:
+    """Whether a run of an even number of quotes stands between a value's edge (a line's start or
+    end, or the delimiter) and an ordinary character: ``""abc`` or ``abc""`` in an unquoted value,
+    which the csv module reads as text and polars would not. (``"a"",b"``, a quote then the
+    delimiter inside a quoted value, is taken for one too: the csv module reads it the same.)"""
+    is_quote = data == _QUOTE
+    if not is_quote.any():
+        return False
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], is_quote, [False])).astype(np.int8)))
+    starts, ends = edges[0::2], edges[1::2]  # each run of quotes: [start, end)
+    even = (ends - starts) % 2 == 0
+    before = np.where(starts > 0, data[np.maximum(starts - 1, 0)], _LINE_FEED)
+    after = np.where(ends < len(data), data[np.minimum(ends, len(data) - 1)], _LINE_FEED)
+    edge_before = (before == separator) | (before == _LINE_FEED)
+    edge_after = (after == separator) | (after == _LINE_FEED) | (after == _CARRIAGE_RETURN)
+    return bool((even & (edge_before != edge_after)).any())
 
 
 def _record_starts(source: Path, header_line: int, delimiter: str) -> np.ndarray | None:
@@ -557,27 +579,28 @@ def _unclosed_quote(file_name: str, line: int) -> FileRejected:
 
 
 def _csv_module_read(
-    source: Path, delimiter: str, header_line: int, positions: list[int], width: int, file_name: str
+    source: Path, delimiter: str, header_end: int, positions: list[int], width: int, file_name: str
 ) -> tuple[pl.DataFrame, pl.Series]:
     """The records below the header as a spreadsheet program reads them (Python's csv module, as
     Excel and DuckDB): a quote opens a quoted value only where a value starts, so ``5'10"`` is a
     value like any other. For files whose quotes polars would misread; slower than polars.
 
-    Returns the columns at ``positions`` (named by position) and the line each record starts on.
-    Raises ``unclosed_quote`` for a quoted value that runs to the end of the file, and
+    ``header_end`` is the line on which the header record ends (a header cell may hold a line
+    break). Returns the columns at ``positions`` (named by position) and the line each record
+    starts on. Raises ``unclosed_quote`` for a quoted value that runs to the end of the file, and
     ``ragged_rows`` for records with values beyond the header's ``width`` columns."""
     columns: list[list[str | None]] = [[] for _ in positions]
     starts: list[int] = []
     ragged: list[int] = []
     ragged_count = 0
     with open(source, encoding="utf-8-sig", newline="") as handle:
-        for _ in range(header_line):  # the title lines and the header itself
+        for _ in range(header_end):  # the title lines and the header itself
             handle.readline()
         reader = csv.reader(handle, delimiter=delimiter, quotechar='"')
-        previous_end = header_line
+        previous_end = header_end
         for cells in reader:
             starts.append(previous_end + 1)
-            previous_end = header_line + reader.line_num
+            previous_end = header_end + reader.line_num
             if len(cells) > width and any(c.strip() for c in cells[width:]):
                 ragged_count += 1
                 if len(ragged) < 5:
@@ -587,7 +610,7 @@ def _csv_module_read(
     if starts and _runs_to_the_end_in_a_quote(source, starts[-1], delimiter):
         raise _unclosed_quote(file_name, starts[-1])
     if ragged_count:
-        raise _ragged_rows(file_name, ragged_count, ragged, header_line, delimiter)
+        raise _ragged_rows(file_name, ragged_count, ragged, header_end, delimiter)
     frame = pl.DataFrame(
         {str(p): pl.Series(values, dtype=pl.String) for p, values in zip(positions, columns, strict=True)}
     )
@@ -732,7 +755,8 @@ def _read_utf8_csv(
     positions = sorted(choice.columns.values())
     canonical_at = {position: canonical for canonical, position in choice.columns.items()}
     if starts is None:
-        frame, rows = _csv_module_read(source, delimiter, header_line, positions, len(header_cells), name)
+        header_end = records.end_lines[index]  # a header cell may hold a line break
+        frame, rows = _csv_module_read(source, delimiter, header_end, positions, len(header_cells), name)
         frame.columns = [canonical_at[p] for p in positions]
         return _finish(frame, rows, kind, settings, header_line, "csv", encoding, delimiter, choice)
     try:

@@ -364,7 +364,8 @@ def _secondary_suppression(
        hiding white protects a small unknown just as well);
     2. with its total public, when the counts not public (blank in every row showing them: a
        numerator of 0 in a row hidden for its denominator, say) must add up to 0, each is 0 and
-       its hidden rate 0%: the smallest public non-zero piece is hidden too;
+       its hidden rate 0% (where it has one: a base above 0): the smallest public non-zero piece
+       is hidden too;
     3. of shares over one total (a cell's groups, representation's groups): when the total and
        exactly one piece are not public and every public piece is 0, that piece is the whole
        total (a share of 100%): another piece is hidden;
@@ -413,6 +414,13 @@ def _secondary_suppression(
         return np.bincount(rel, weights=weights, minlength=n_relations)
 
     rates = _rate_relations(rel, node, is_total, counts, rows) if rows is not None else None
+    # counts with a rate to give away: the numerator of a row whose base is above 0 (a hidden 0 of
+    # 0 has no rate, so working its 0 back discloses nothing)
+    has_rate = np.ones(len(counts), dtype=bool)
+    if rows is not None:
+        has_rate = np.zeros(len(counts), dtype=bool)
+        has_rate[rows.numerator[counts[rows.denominator] > 0]] = True
+    member_has_rate = has_rate[node]
     while True:
         member_hidden = hidden[node]
         public = rows.public(hidden) if rows is not None else ~hidden
@@ -420,7 +428,7 @@ def _secondary_suppression(
         piece, public_piece = ~is_total, member_public & ~is_total
         # 1. one hidden count, or one 0 left blank and nothing else: "total minus the others"
         # gives it
-        blank_zero = ~member_hidden & ~member_public & (count == 0)
+        blank_zero = ~member_hidden & ~member_public & (count == 0) & member_has_rate
         single_hidden = per_relation(member_hidden)[rel] == 1
         single_blank_zero = (per_relation(member_hidden | blank_zero)[rel] == 1) & (
             per_relation(blank_zero)[rel] == 1
@@ -430,7 +438,7 @@ def _secondary_suppression(
         total_public = per_relation(member_public & is_total) > 0
         public_total = per_relation(np.where(member_public & is_total, count, 0))
         rest = public_total - per_relation(np.where(public_piece, count, 0))
-        zeros = total_public & (per_relation(piece & ~member_public) > 0) & (rest == 0)
+        zeros = total_public & (per_relation(piece & ~member_public & member_has_rate) > 0) & (rest == 0)
         rule2 = zeros[rel] & public_piece & (count > 0)
         # 3. one share not public, beside public zeros and a total not public: 100%
         whole = (

@@ -231,9 +231,15 @@ def test_a_file_the_job_cannot_read_is_rejected_by_name_and_the_others_are_found
         ("staff-survey-2024.csv", "staff_survey"),
         ("Recruitment 2025.xlsx", "recruitment"),
         ("catchment (2).csv", "catchment"),
+        ("staff_in_post_2025-03-31 - Copy.csv", "staff_in_post"),
         ("payroll_2025-03-31.csv", None),
         ("notes.txt", None),
         ("staff_list.csv", None),
+        # named after people: never taken for a misnamed extract (so never published by name)
+        ("Board minutes - grievance A. Patel.pdf", None),
+        ("disciplinary_hearing_Jane_Doe_notes.docx", None),
+        ("trainingplan for John Smith.xlsx", None),
+        ("reference_letter Mary Jones.docx", None),
     ],
 )
 def test_a_misnamed_extract_is_told_what_its_name_should_be(tmp_path, name, resembles):
@@ -252,3 +258,5 @@ def test_a_misnamed_extract_is_told_what_its_name_should_be(tmp_path, name, rese
             "reference": "reference_NAME.csv",
         }[resembles]
         assert result.reason.startswith(f"the name starts like {template} but does not follow it")
+        date_advice = "the date written YYYY-MM-DD" in result.reason
+        assert date_advice == (resembles in ("staff_in_post", "recruitment"))

@@ -906,3 +906,46 @@ def test_a_header_that_lost_to_a_better_one_is_remembered(tmp_path):
     table = _read(tmp_path, data, kind=STAFF, name="staff_in_post_2025-03-31.csv")
     assert table.outranked_headers == {"pay_band": ["Grade"]}
     assert table.frame["pay_band"].to_list() == [None]
+
+
+def test_a_header_cell_with_a_line_break_beside_a_stray_quote(tmp_path):
+    # Alt+Enter in Excel puts a line break in a header cell: the header record spans lines 1-2,
+    # and the stray quote below sends the file to the csv module, which must start after line 2
+    data = (
+        b'organisation_code,member_id,"ethnic\norigin",voting,executive\n'
+        b"RX1,M1,A,Y,N\n"  # line 3
+        b"RX1,M2,5'10\",Y,N\n"  # line 4
+    )
+    table = _read(tmp_path, data)
+    assert table.frame.select("__row", "member_id", "ethnic_origin").rows() == [
+        (3, "M1", "A"),
+        (4, "M2", "5'10\""),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('""abc', "abc"),  # the csv module: an empty quoted start, then text
+        ('""abc""', 'abc""'),
+        ('a""', 'a""'),
+        ('""a""b', 'a""b'),
+        ('"""a"""', '"a"'),  # well-formed: a quoted value holding "a"
+        ('""', None),  # an empty quoted value
+    ],
+)
+def test_doubled_quotes_at_a_value_edge_read_as_the_csv_module_reads_them(tmp_path, value, expected):
+    data = f"{BOARD_HEADER}\nRX1,M1,{value},Y,N\nRX1,M2,A,Y,N\n".encode()
+    table = _read(tmp_path, data)
+    assert table.frame.select("__row", "ethnic_origin").rows() == [(2, expected), (3, "A")]
+
+
+@pytest.mark.parametrize("block_bytes", [5, 8 << 20])
+def test_a_windows_1252_letter_at_the_very_end_is_not_a_mixed_encoding(tmp_path, monkeypatch, block_bytes):
+    # 0xE9 (é) is also a UTF-8 lead byte: held back at the end of a block or of the file, it must
+    # not count as a UTF-8 character
+    monkeypatch.setattr("wres.reading._SCAN_CHUNK_BYTES", block_bytes)
+    data = BOARD_HEADER.encode() + b"\nRX1,M1,A,Y,N\nRX1,M2,A,Y,Caf\xe9"
+    table = _read(tmp_path, data)
+    assert table.encoding == "windows-1252"
+    assert table.frame["executive"].to_list() == ["N", "Café"]

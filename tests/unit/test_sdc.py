@@ -727,3 +727,19 @@ def test_a_small_cell_shown_by_its_zeros_elsewhere_to_be_all_bme():
         (r["indicator"], r["ethnic_group"]) for r in out.filter(pl.col("suppressed")).iter_rows(named=True)
     }
     assert hidden_rows == {(1, "white"), (1, "bme"), (1, "unknown"), (3, "unknown"), (3, "bme")}
+
+
+def test_census_groups_without_answers_do_not_hide_the_bme_survey_rate():
+    # all 12 bme respondents are asian; black, mixed and other have no answers (0 of 0, hidden as
+    # under 11 answers). Their numerators are 0 for certain, but a 0 of 0 has no rate to give away:
+    # asian and bme stay shown
+    rows = [
+        row(7, "white", 6, 12),
+        row(7, "bme", 5, 12),
+        row(7, "asian", 5, 12),
+        row(7, "black", 0, 0),
+        row(7, "mixed", 0, 0),
+        row(7, "other", 0, 0),
+    ]
+    out = apply_disclosure_control(frame(rows), DEFAULTS)
+    assert hidden(out) == {("trust", "", "black"), ("trust", "", "mixed"), ("trust", "", "other")}
