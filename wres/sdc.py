@@ -358,8 +358,8 @@ def _secondary_suppression(
     """Hide counts until no hidden figure can be worked back from a sum. Monotone (it only ever
     hides), so it ends. Each round, in every sum:
 
-    1. with exactly one hidden count, or no hidden count and one 0 left blank (not public), hide
-       its preferred second member (``kept`` marks counts to
+    1. with exactly one count not to be given away (a hidden count, or a 0 left blank in a row
+       with a rate), hide its preferred second member (``kept`` marks counts to
        keep visible where another will do: the bme counts, as WRES is about the bme figures and
        hiding white protects a small unknown just as well);
     2. with its total public, when the counts not public (blank in every row showing them: a
@@ -426,14 +426,15 @@ def _secondary_suppression(
         public = rows.public(hidden) if rows is not None else ~hidden
         member_public = public[node]
         piece, public_piece = ~is_total, member_public & ~is_total
-        # 1. one hidden count, or one 0 left blank and nothing else: "total minus the others"
-        # gives it
+        # 1. one count not to be given away (hidden, or a 0 left blank in a row with a rate):
+        # "total minus the others" gives it. A 0 left blank protects a hidden count beside it as
+        # well as a hidden count does; a total shown as 0 says 0 of every part, so a blank 0
+        # under it has nothing to protect
         blank_zero = ~member_hidden & ~member_public & (count == 0) & member_has_rate
-        single_hidden = per_relation(member_hidden)[rel] == 1
-        single_blank_zero = (per_relation(member_hidden | blank_zero)[rel] == 1) & (
-            per_relation(blank_zero)[rel] == 1
-        )
-        rule1 = (single_hidden & ~member_hidden) | (single_blank_zero & ~member_hidden & ~blank_zero)
+        protected = member_hidden | blank_zero
+        zero_total = per_relation(member_public & is_total & (count == 0))[rel] > 0
+        only_blank_zeros = per_relation(member_hidden)[rel] == 0
+        rule1 = (per_relation(protected)[rel] == 1) & ~protected & ~(only_blank_zeros & zero_total)
         # 2. the counts not public must add up to 0
         total_public = per_relation(member_public & is_total) > 0
         public_total = per_relation(np.where(member_public & is_total, count, 0))
@@ -457,10 +458,9 @@ def _secondary_suppression(
         hidden[found] = True
 
 
-# sums whose pieces are shares of the total (the total is every piece's denominator)
-_SHARES_OF_ONE_TOTAL = frozenset(
-    {"groups_in_cell", "census_groups_in_known", "white_bme_in_known", "known_unknown_in_total"}
-)
+# sums whose pieces are published as shares of the total (the total is every piece's denominator:
+# indicator 1's groups of a cell, representation's census groups of those of known ethnicity)
+_SHARES_OF_ONE_TOTAL = frozenset({"groups_in_cell", "census_groups_in_known"})
 
 
 @dataclass(frozen=True)

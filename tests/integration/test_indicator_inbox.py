@@ -180,32 +180,32 @@ R1A;D2;mid;2;excluding_international;1/2h 1/1h 0/0s 0/0s 1/1h 0/0s 0/0s;h;advers
 R1A;D1;trust;3;;0/6s 0/11s 0/5s 0/5s 0/4h 0/1h 0/1h;s;-
 R1A;D1;mat;3;;0/4h 0/5h 0/2h 0/3h 0/2h 0/0s 0/0s;h;-
 R1A;D1;mid;3;;0/1h 0/3h 0/1h 0/1h 0/2h 0/0s 0/0s;h;-
-R1A;D1;neo;3;;0/1h 0/1h 0/0h 0/1h 0/0s 0/0s 0/0s;h;-
-R1A;D1;obs;3;;0/1h 0/1h 0/0h 0/1h 0/0s 0/0s 0/0s;h;-
-R1A;D1;sup;3;;0/0h 0/0h 0/1h 0/0h 0/0h 0/0s 0/0s;h;-
-R1A;D1;oth;3;;0/1h 0/0h 0/0h 0/0h 0/0h 0/0s 0/0s;h;-
+R1A;D1;neo;3;;0/1h 0/1h 0/0s 0/1h 0/0s 0/0s 0/0s;h;-
+R1A;D1;obs;3;;0/1h 0/1h 0/0s 0/1h 0/0s 0/0s 0/0s;h;-
+R1A;D1;sup;3;;0/0h 0/0s 0/1h 0/0s 0/0s 0/0s 0/0s;h;-
+R1A;D1;oth;3;;0/1h 0/0s 0/0h 0/0s 0/0s 0/0s 0/0s;h;-
 R1A;D2;trust;3;;1/10h 3/10h 1/5h 1/5h 2/3h 0/1h 0/1h;h;adverse to bme
 R1A;D2;mat;3;;1/4h 0/4h 1/2h 0/3h 0/1h 0/0s 0/0s;h;adverse to white
 R1A;D2;mid;3;;0/1h 0/2h 1/1h 0/1h 0/1h 0/0s 0/0s;h;-
-R1A;D2;neo;3;;1/1h 0/1h 0/0h 0/1h 0/0s 0/0s 0/0s;h;adverse to white
-R1A;D2;obs;3;;0/1h 0/1h 0/0h 0/1h 0/0s 0/0s 0/0s;h;-
-R1A;D2;sup;3;;0/0h 0/0h 0/1h 0/0h 0/0h 0/0s 0/0s;h;-
-R1A;D2;oth;3;;0/1h 0/0h 0/0h 0/0h 0/0h 0/0s 0/0s;h;-
+R1A;D2;neo;3;;1/1h 0/1h 0/0s 0/1h 0/0s 0/0s 0/0s;h;adverse to white
+R1A;D2;obs;3;;0/1h 0/1h 0/0s 0/1h 0/0s 0/0s 0/0s;h;-
+R1A;D2;sup;3;;0/0h 0/0s 0/1h 0/0s 0/0s 0/0s 0/0s;h;-
+R1A;D2;oth;3;;0/1h 0/0s 0/0h 0/0s 0/0s 0/0s 0/0s;h;-
 
 R1A;D1;trust;4;;0/6s 1/11h 0/5s 0/5s 0/4h 1/1h 0/1h;h;adverse to white
 R1A;D1;mat;4;;0/4h 0/5h 0/2h 0/3h 0/2h 0/0s 0/0s;h;-
 R1A;D1;mid;4;;0/1h 0/3h 0/1h 0/1h 0/2h 0/0s 0/0s;h;-
-R1A;D1;neo;4;;0/1h 0/1h 0/0h 0/1h 0/0s 0/0s 0/0s;h;-
-R1A;D1;obs;4;;0/1h 0/1h 0/0h 0/1h 0/0s 0/0s 0/0s;h;-
-R1A;D1;sup;4;;0/0h 0/0h 0/1h 0/0h 0/0h 0/0s 0/0s;h;-
-R1A;D1;oth;4;;0/1h 0/0h 0/0h 0/0h 0/0h 0/0s 0/0s;h;-
+R1A;D1;neo;4;;0/1h 0/1h 0/0s 0/1h 0/0s 0/0s 0/0s;h;-
+R1A;D1;obs;4;;0/1h 0/1h 0/0s 0/1h 0/0s 0/0s 0/0s;h;-
+R1A;D1;sup;4;;0/0h 0/0s 0/1h 0/0s 0/0s 0/0s 0/0s;h;-
+R1A;D1;oth;4;;0/1h 0/0s 0/0h 0/0s 0/0s 0/0s 0/0s;h;-
 R1A;D2;trust;4;;8/10s 2/10h 1/5h 1/5h 1/3h 0/1h 0/1h;h;adverse to bme; significant
 R1A;D2;mat;4;;3/4h 2/4h 0/2h 1/3h 1/1h 0/0s 0/0s;h;adverse to bme
 R1A;D2;mid;4;;1/1h 2/2h 0/1h 1/1h 1/1h 0/0s 0/0s;h;no adverse impact
-R1A;D2;neo;4;;1/1h 0/1h 0/0h 0/1h 0/0s 0/0s 0/0s;h;-
-R1A;D2;obs;4;;1/1h 0/1h 0/0h 0/1h 0/0s 0/0s 0/0s;h;-
-R1A;D2;sup;4;;0/0h 0/0h 0/1h 0/0h 0/0h 0/0s 0/0s;h;-
-R1A;D2;oth;4;;0/1h 0/0h 0/0h 0/0h 0/0h 0/0s 0/0s;h;-
+R1A;D2;neo;4;;1/1h 0/1h 0/0s 0/1h 0/0s 0/0s 0/0s;h;-
+R1A;D2;obs;4;;1/1h 0/1h 0/0s 0/1h 0/0s 0/0s 0/0s;h;-
+R1A;D2;sup;4;;0/0h 0/0s 0/1h 0/0s 0/0s 0/0s 0/0s;h;-
+R1A;D2;oth;4;;0/1h 0/0s 0/0h 0/0s 0/0s 0/0s 0/0s;h;-
 
 R1A;D2;trust;5;;5/11s 7/13s 5/6h 6/11h 1/2h 0/0h 0/0h;;
 R1A;D2;trust;6;;5/12s 7/13s 0/6h 5/11h 2/2h 0/0h 0/0h;;
