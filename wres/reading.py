@@ -495,6 +495,19 @@ def _line_blocks(source: Path) -> Iterator[bytes]:
 _QUOTE, _LINE_FEED, _CARRIAGE_RETURN = ord('"'), ord("\n"), ord("\r")
 
 
+def _at_value_edges(
+    data: np.ndarray, starts: np.ndarray, ends: np.ndarray, separator: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """For spans ``[start, end)`` of ``data``: whether each begins where a value begins (a line's
+    start or after the delimiter) and whether each ends where a value ends (before the delimiter
+    or a line break); the data's own start and end count as line breaks."""
+    before = np.where(starts > 0, data[np.maximum(starts - 1, 0)], _LINE_FEED)
+    after = np.where(ends < len(data), data[np.minimum(ends, len(data) - 1)], _LINE_FEED)
+    at_start = (before == separator) | (before == _LINE_FEED)
+    at_end = (after == separator) | (after == _LINE_FEED) | (after == _CARRIAGE_RETURN)
+    return at_start, at_end
+
+
 def _quotes_are_plain(block: bytes, delimiter: str) -> bool:
     """Whether every quote of ``block`` (whole lines) belongs to a well-formed quoted value within
     it: once the quotes written twice inside values are set aside, the quotes alternate between one
@@ -509,11 +522,7 @@ def _quotes_are_plain(block: bytes, delimiter: str) -> bool:
     at = np.flatnonzero(data == _QUOTE)
     if at.size % 2:
         return False
-    separator = ord(delimiter)
-    before = np.where(at > 0, data[np.maximum(at - 1, 0)], _LINE_FEED)
-    after = np.where(at + 1 < data.size, data[np.minimum(at + 1, data.size - 1)], _LINE_FEED)
-    opens = (before == separator) | (before == _LINE_FEED)
-    closes = (after == separator) | (after == _LINE_FEED) | (after == _CARRIAGE_RETURN)
+    opens, closes = _at_value_edges(data, at, at + 1, ord(delimiter))
     return bool(opens[0::2].all() and closes[1::2].all())
 
 
@@ -528,10 +537,7 @@ def _doubled_quote_at_an_edge(data: np.ndarray, separator: int) -> bool:
     edges = np.flatnonzero(np.diff(np.concatenate(([False], is_quote, [False])).astype(np.int8)))
     starts, ends = edges[0::2], edges[1::2]  # each run of quotes: [start, end)
     even = (ends - starts) % 2 == 0
-    before = np.where(starts > 0, data[np.maximum(starts - 1, 0)], _LINE_FEED)
-    after = np.where(ends < len(data), data[np.minimum(ends, len(data) - 1)], _LINE_FEED)
-    edge_before = (before == separator) | (before == _LINE_FEED)
-    edge_after = (after == separator) | (after == _LINE_FEED) | (after == _CARRIAGE_RETURN)
+    edge_before, edge_after = _at_value_edges(data, starts, ends, separator)
     return bool((even & (edge_before != edge_after)).any())
 
 
