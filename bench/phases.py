@@ -38,6 +38,7 @@ _INGEST_PHASES = (
     ("wres.pipeline", "_validation_context", "cross-file context"),
     ("wres.pipeline", "validate", "validating (the first file waits for GX)"),
     ("wres.validation", "_check_frame", "  of which the checked columns"),
+    ("wres.validation._GreatExpectations", "run", "  of which Great Expectations' run"),
     ("wres.state.StateStore", "store_rows", "storing rows (inserts, checkpoint)"),
 )
 

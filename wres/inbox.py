@@ -179,6 +179,15 @@ def classify(path: Path) -> InboxFile | UnrecognisedFile:
     )
 
 
+def holds_an_extract(inbox: Path) -> bool:
+    """Whether ``inbox`` holds a file named as an extract of some kind (its name only: nothing read)."""
+    return any(
+        path.is_file() and any(kind.pattern.match(path.name) for kind in KINDS.values())
+        for path in Path(inbox).iterdir()
+        if not _is_ignored(path)
+    )
+
+
 def discover(inbox: Path) -> tuple[list[InboxFile], list[UnrecognisedFile]]:
     """Every regular file directly in ``inbox`` (sorted by name), as recognised or unrecognised.
 

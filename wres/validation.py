@@ -474,10 +474,20 @@ def _great_expectations() -> _GreatExpectations:
         return _great_expectations_once()
 
 
-def warm_up_in_background() -> None:
-    """Import Great Expectations and make its context in a thread (about 4 s), while the first file
-    is read and parsed: its imports release the interpreter while they read files."""
-    threading.Thread(target=_great_expectations, name="gx-warm-up", daemon=True).start()
+_warm_up_threads: list[threading.Thread] = []
+_WARM_UP_LOCK = threading.Lock()
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Import Great Expectations and make its context in a thread (4 to 10 s of one core), while
+    other work goes on: the first file is read and parsed, or ``wres run`` starts its Prefect server.
+    Started once per process; the thread is returned so that a caller can wait for it."""
+    with _WARM_UP_LOCK:
+        if not _warm_up_threads:
+            thread = threading.Thread(target=_great_expectations, name="gx-warm-up", daemon=True)
+            thread.start()
+            _warm_up_threads.append(thread)
+        return _warm_up_threads[0]
 
 
 def _scrub_identifiers(result: Any) -> None:

@@ -14,7 +14,7 @@ import openpyxl
 import pytest
 
 from wres.config import Settings
-from wres.inbox import InboxFile, UnrecognisedFile, classify, discover, file_hash
+from wres.inbox import InboxFile, UnrecognisedFile, classify, discover, file_hash, holds_an_extract
 from wres.kinds import KINDS
 from wres.reading import read_raw
 
@@ -120,6 +120,17 @@ def test_a_folder_or_dangling_link_named_like_an_extract_is_reported_as_left_alo
         ),
         ("staff_in_post_2025-03-31.csv", None, "it is a folder, not a file: left alone, nothing read"),
     ]
+
+
+def test_an_inbox_holds_an_extract_only_when_a_file_is_named_as_one(tmp_path):
+    # what decides whether `wres run` imports Great Expectations while its Prefect server starts
+    (tmp_path / "staff_in_post_2025-03-31.csv").mkdir()  # a folder named like an extract
+    _write(tmp_path, "~$board_2025-03-31.xlsx")  # an Office lock file
+    _write(tmp_path, "notes.txt")
+    _write(tmp_path, "staff_in_post_31-03-2025.csv")  # the date in another form
+    assert not holds_an_extract(tmp_path)
+    _write(tmp_path, "Staff_Survey_2024.xlsx")
+    assert holds_an_extract(tmp_path)
 
 
 def test_results_are_sorted_by_name(tmp_path):

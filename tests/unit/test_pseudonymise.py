@@ -36,6 +36,7 @@ def test_a_known_pseudonym():
         b"k" * 64,  # exactly one block
         b"a much longer key than one block of sha-256, which HMAC hashes first " * 2,  # > 64 bytes
         "clé-ünïcode-🔑".encode(),
+        bytes(range(128, 200)),  # not UTF-8 text: hashed value by value with the standard library
     ],
 )
 def test_every_value_gets_the_hmac_of_its_stripped_text(key):

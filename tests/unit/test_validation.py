@@ -679,3 +679,12 @@ def test_a_survey_without_a_questions_column_warns_naming_the_indicators_it_leav
         "answers from this file."
     )
     assert "[survey_questions]" in result.message and "--state" in result.message
+
+
+def test_great_expectations_warms_up_once_per_process():
+    from wres.validation import _great_expectations, warm_up_in_background
+
+    first = warm_up_in_background()
+    assert warm_up_in_background() is first  # the ingest's call after `wres run`'s starts nothing new
+    first.join()
+    assert _great_expectations() is _great_expectations()
