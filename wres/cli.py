@@ -171,8 +171,14 @@ def _send_prefect_logs_and_events(timeout_s: float = 15) -> None:
 
 def _validation_warming_up_while_a_server_starts(settings: Settings) -> threading.Thread | None:
     """Great Expectations' imports (4 to 10 s) in a thread while this run's own Prefect server starts,
-    when there is an extract to validate; otherwise the ingest warms it up itself."""
-    if os.environ.get("PREFECT_API_URL") or not holds_an_extract(Path(settings.paths.inbox)):
+    when there is an extract to validate; otherwise the ingest warms it up itself. Only a head start:
+    an inbox that cannot be listed is left for the ingest to report, in the run's log."""
+    if os.environ.get("PREFECT_API_URL"):
+        return None
+    try:
+        if not holds_an_extract(Path(settings.paths.inbox)):
+            return None
+    except OSError:
         return None
     from wres.validation import warm_up_in_background
 
@@ -202,8 +208,10 @@ def _run_flow(settings: Settings, config: Path | None) -> int:
     warming_up = _validation_warming_up_while_a_server_starts(settings)
     try:
         with _prefect_api(log_file.with_name(log_file.stem + "-prefect-server.log")):
-            if warming_up is not None:
-                warming_up.join()  # before Prefect's imports: two threads never import at once
+            while warming_up is not None and warming_up.is_alive():
+                # Prefect's imports begin only after Great Expectations' (two threads importing at
+                # once can deadlock); joined in steps so that Ctrl-C is acted on at once
+                warming_up.join(0.25)
             from flows.weekly import weekly
 
             code = weekly(

@@ -182,7 +182,7 @@ def classify(path: Path) -> InboxFile | UnrecognisedFile:
 def holds_an_extract(inbox: Path) -> bool:
     """Whether ``inbox`` holds a file named as an extract of some kind (its name only: nothing read)."""
     return any(
-        path.is_file() and any(kind.pattern.match(path.name) for kind in KINDS.values())
+        any(kind.pattern.match(path.name) for kind in KINDS.values()) and path.is_file()
         for path in Path(inbox).iterdir()
         if not _is_ignored(path)
     )

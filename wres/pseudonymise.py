@@ -162,12 +162,13 @@ def _uuid_text(hex_digest: pl.Expr) -> pl.Expr:
 _UUID_FIELDS = ((0, 8), (8, 4), (12, 4), (16, 4), (20, 12))
 
 
-# HMAC-SHA256 over whole columns: polars-hash's ``hmac_sha256`` (Rust's ``hmac`` and ``sha2`` crates,
-# SHA extensions of the processor where it has them, on every core) gives the same digest as
-# ``hmac.new(key, identifier, sha256)``, tested against it. At national scale it hashes the inbox's
-# 11.6 million identifiers several times quicker than the same HMAC written in DuckDB's SQL
-# (docs/benchmark.md). It takes the key as text: a key that is not UTF-8 text (a hand-made key file)
-# is applied value by value with the standard library instead.
+# HMAC-SHA256 over whole columns: polars-hash's ``hmac_sha256`` (Rust's ``hmac`` and ``sha2``
+# crates, the processor's SHA extensions where it has them, one core per identifier column) gives
+# the same digest as ``hmac.new(key, identifier, sha256)``, tested against it. At national scale it
+# hashes the inbox's 11.6 million identifiers several times quicker than the same HMAC written in
+# DuckDB's SQL (docs/benchmark.md). It takes the key as text: a key that is not UTF-8 text (a
+# hand-made key file) is applied value by value with the standard library instead. The key travels
+# in the expression's arguments: an expression holding it is never serialised or logged.
 def _hashed(column: pl.Expr, key: bytes) -> pl.Expr:
     """The hex HMAC-SHA256 of every value of ``column`` (already ``comparable_identifier``)."""
     try:

@@ -271,3 +271,13 @@ def test_a_misnamed_extract_is_told_what_its_name_should_be(tmp_path, name, rese
         assert result.reason.startswith(f"the name starts like {template} but does not follow it")
         date_advice = "the date written YYYY-MM-DD" in result.reason
         assert date_advice == (resembles in ("staff_in_post", "recruitment"))
+
+
+def test_no_head_start_for_an_inbox_that_cannot_be_listed(tmp_path, monkeypatch):
+    # warming up is only a head start: a folder that cannot be listed is the ingest's to report, in
+    # the run's log, so this must neither raise nor start anything
+    from wres.cli import _validation_warming_up_while_a_server_starts
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    settings = Settings().with_paths(inbox=tmp_path / "gone")
+    assert _validation_warming_up_while_a_server_starts(settings) is None
