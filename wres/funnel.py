@@ -40,7 +40,9 @@ into the denominator expected at that size, ``d * n``:
 - board difference ``pb - pw``: ``sqrt(pb (1 - pb) / m + pw (1 - pw) / n)`` with ``m`` the
   national mean voting board size (boards do not grow with trusts).
 
-``z`` is the normal quantile from ``scipy.stats.norm`` (1.959964 for 95%, 3.090232 for 99.8%).
+``z`` is the normal quantile from the standard library's ``statistics.NormalDist`` (1.959964 for
+95%, 3.090232 for 99.8%; the same as ``scipy.stats.norm`` to the last bit or one, without
+scipy's 2 to 3 s of imports in every publication worker).
 """
 
 from __future__ import annotations
@@ -48,10 +50,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Literal
 
 import polars as pl
-from scipy.stats import norm
 
 LEVELS = (0.95, 0.998)
 FUNNEL_SCOPES = ("trust", "maternity_neonatal")
@@ -126,7 +128,7 @@ def z_value(level: float) -> float:
     >>> round(z_value(0.95), 6), round(z_value(0.998), 6)
     (1.959964, 3.090232)
     """
-    return float(norm.ppf(1 - (1 - level) / 2))
+    return NormalDist().inv_cdf(1 - (1 - level) / 2)
 
 
 def level_name(level: float) -> str:

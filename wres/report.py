@@ -15,7 +15,6 @@ Sections, in order: what changed; maternity and neonatal; the trust; data qualit
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import html
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -25,7 +24,6 @@ from typing import Any
 
 import altair as alt
 import polars as pl
-import vl_convert
 
 from wres.bands import BAND_ORDER
 from wres.charts import (
@@ -43,6 +41,7 @@ from wres.charts import (
 )
 from wres.config import Settings
 from wres.sdc import rounding_note
+from wres.vega_bundle import vega_javascript
 
 HIDDEN = "*"
 # the page may run its own inline scripts and styles (Vega compiles expressions, hence eval) and
@@ -179,17 +178,6 @@ def json_for_script(value: Any) -> str:
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
     )
-
-
-@functools.lru_cache(maxsize=1)
-def vega_javascript() -> str:
-    """vega-embed, Vega-Lite and Vega in one script (~900 KB), matching Altair's Vega-Lite version."""
-    wanted = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
-    version = wanted if wanted in vl_convert.get_vegalite_versions() else None
-    bundle = vl_convert.javascript_bundle(vl_version=version)
-    if "</script" in bundle.lower():  # would end the element early
-        raise RuntimeError("the Vega bundle contains '</script': cannot embed it inline")
-    return bundle
 
 
 EMBED_SCRIPT = """
