@@ -18,6 +18,14 @@ from typing import Any
 from wres.errors import ConfigError
 from wres.values import ORGANISATION_CODE_PATTERN
 
+
+def user_folder(variable: str, fallback: str) -> Path:
+    """A per-user base folder of the XDG rules: ``$variable`` when set, else ``~/fallback`` (the key
+    file goes under ``XDG_CONFIG_HOME``, default ``.config``; the Vega cache under ``XDG_CACHE_HOME``,
+    default ``.cache``)."""
+    return Path(os.environ.get(variable) or Path.home() / fallback)
+
+
 DEFAULT_CONFIG_FILE = Path("wres.toml")
 
 # ESR Business Intelligence headers and other common spellings -> canonical column.

@@ -35,6 +35,7 @@ from pathlib import Path
 import polars as pl
 import polars_hash  # noqa: F401  (registers the ``chash`` namespace of polars expressions)
 
+from wres.config import user_folder
 from wres.errors import ConfigError
 
 KEY_ENVIRONMENT_VARIABLE = "WRES_PSEUDONYMISATION_KEY"
@@ -44,8 +45,7 @@ MINIMUM_KEY_CHARACTERS = 32
 
 
 def default_key_file() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "wres" / "pseudonymisation.key"
+    return user_folder("XDG_CONFIG_HOME", ".config") / "wres" / "pseudonymisation.key"
 
 
 def load_key(key_file: Path | None = None) -> bytes:
@@ -152,14 +152,14 @@ def pseudonymise_column(values: pl.Series, key: bytes) -> pl.Series:
     return pseudonymise_frame(values.to_frame(), {values.name}, key)[values.name]
 
 
+_UUID_FIELDS = ((0, 8), (8, 4), (12, 4), (16, 4), (20, 12))
+
+
 def _uuid_text(hex_digest: pl.Expr) -> pl.Expr:
     """The first 32 hex digits of a digest written as a UUID (8-4-4-4-12), as ``pseudonym`` gives."""
     return pl.concat_str(
         [hex_digest.str.slice(start, length) for start, length in _UUID_FIELDS], separator="-"
     )
-
-
-_UUID_FIELDS = ((0, 8), (8, 4), (12, 4), (16, 4), (20, 12))
 
 
 # HMAC-SHA256 over whole columns: polars-hash's ``hmac_sha256`` (Rust's ``hmac`` and ``sha2``

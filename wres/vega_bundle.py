@@ -18,13 +18,14 @@ from pathlib import Path
 import altair as alt
 import vl_convert
 
+from wres.config import user_folder
+
 # every bundle defines it; a cached file without it is made again
 _BUNDLE_MARK = "vegaEmbed"
 
 
 def cache_folder() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "wres"
+    return user_folder("XDG_CACHE_HOME", ".cache") / "wres"
 
 
 def _vegalite_version() -> str | None:
