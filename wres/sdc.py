@@ -69,9 +69,11 @@ Worked example (indicator 1, ``clinical|Band 8a`` midwives, total shown):
 [False, True, True]
 
 The analyst warehouse keeps the exact values with the final flag (``apply_*``); the publication
-blanks what is hidden (``blank_hidden_*``). The rule is a heuristic, as in NHS practice (NHS
-England's Friends and Family Test pipeline): it stops a hidden count being read back from any one
-sum; it does not solve every system of sums at once.
+blanks what is hidden (``blank_hidden_*``). The rule stops a hidden count being read back from any
+one sum, as in NHS practice (NHS England's Friends and Family Test pipeline); then the sums taken
+together are checked (``wres.sdc_system``: a count of the primary rule that their equations fix
+gets one more hidden count beside it, and the rule runs again). Bounds (counts never negative) are
+not solved.
 """
 
 from __future__ import annotations
@@ -82,6 +84,7 @@ import numpy as np
 import polars as pl
 
 from wres.config import Settings
+from wres.sdc_system import Sums, hide_fixed
 
 # the node key: one count, wherever it is published
 _KEY = ("organisation_code", "snapshot_date", "scope", "family", "cell", "group")
@@ -593,7 +596,28 @@ def _control(
     if representation is not None:
         published.append((r_nodes, k_nodes, np.zeros(len(r_nodes), dtype=bool)))
     rows = _PublishedRows(*(np.concatenate(parts) for parts in zip(*published, strict=True)))
-    hidden = _secondary_suppression(relations, nodes["count"].fill_null(0).to_numpy(), hidden, kept, rows)
+    counts = nodes["count"].fill_null(0).to_numpy()
+    primary = hidden.copy()
+    hidden = _secondary_suppression(relations, counts, hidden, kept, rows)
+    if not relations.is_empty():
+        # the sums taken together (wres.sdc_system): while they fix a count the primary rule hid,
+        # one more count is hidden where they do, and the one-sum rule runs again
+        sums = Sums.of(
+            relations["relation"].rank("dense").cast(pl.Int64).to_numpy() - 1,
+            relations["node"].cast(pl.Int64).to_numpy(),
+            relations["is_total"].to_numpy(),
+            counts,
+            kept,
+        )
+        # every sum lies within one organisation and snapshot: the one-sum rule runs again only
+        # where a count was added
+        block = nodes.select(pl.struct("organisation_code", "snapshot_date").rank("dense")).to_series()
+        relation_block = block.to_numpy()[relations["node"].to_numpy()]
+        suspects = primary
+        while (step := hide_fixed(sums, suspects, hidden, rows.public)) is not None:
+            more, suspects = step
+            changed = np.isin(relation_block, block.to_numpy()[more & ~hidden])
+            hidden = _secondary_suppression(relations.filter(pl.Series(changed)), counts, more, kept, rows)
 
     out_indicators = None
     if indicators is not None:
