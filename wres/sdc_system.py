@@ -34,7 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-# relative size below which a singular value counts as zero (the sums' coefficients are 1 and -1)
+# share of the largest eigenvalue of a Gram matrix below which an eigenvalue counts as zero (the
+# sums' coefficients are 1 and -1, so the nonzero ones are far above it)
 _RANK_TOLERANCE = 1e-9
 
 
